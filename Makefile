@@ -1,0 +1,53 @@
+# Two commands on a fresh machine with Python 3.12:
+#   make run   — the app with demo data on the embedded default (SQLite, file-system broker)
+#   make test  — the whole suite against PostgreSQL and Redis
+PYTHON ?= python3.12
+VENV ?= .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aspirasi
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+PG_HOST ?= 127.0.0.1
+REDIS_HOST ?= 127.0.0.1
+
+.PHONY: install run test services lint lock docs bench-intake clean
+
+$(BIN)/.installed: requirements/dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
+	  echo "Python 3.12 is needed: install it, or run make PYTHON=/path/to/python3.12"; exit 1; }
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo --if-empty
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
+	@echo "Aspirasi on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/v1/docs/)"
+	$(BIN)/honcho start
+
+services:
+	@pg_isready -q -h $(PG_HOST) -p 5432 2>/dev/null || { \
+	  echo "PostgreSQL does not answer on $(PG_HOST):5432."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install postgresql && sudo pg_ctlcluster 15 main start"; exit 1; }
+	@$(BIN)/python -c "import redis,sys; redis.Redis.from_url('$(TEST_REDIS_URL)').ping()" 2>/dev/null || { \
+	  echo "Redis does not answer at $(TEST_REDIS_URL)."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install redis-server"; exit 1; }
+
+test: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+lock: install
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host --allow-unsafe --strip-extras -o requirements/base.txt requirements/base.in
+	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host --allow-unsafe --strip-extras -o requirements/dev.txt requirements/dev.in
+
+docs: install
+	$(BIN)/python manage.py lifecycle_docs
+
+clean:
+	rm -rf var/ .pytest_cache

@@ -1,0 +1,45 @@
+"""The narrow hook between casework and the process engine.
+
+Services call these operations inside their transaction, with the case row locked. The
+``workflows`` app registers the implementation (a viewflow flow) when Django starts, so
+``casework`` never imports ``workflows``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .models import Case, CaseTask, User
+
+
+class ProcessEngine(Protocol):
+    def start(self, case: Case) -> None:
+        """Start the process of a new case (its first task lands in a queue)."""
+
+    def claim(self, task: CaseTask, user: User) -> None: ...
+
+    def release(self, task: CaseTask) -> None: ...
+
+    def reassign(self, task: CaseTask, user: User) -> None: ...
+
+    def complete(self, task: CaseTask, outcome: str, data: dict | None = None) -> None:
+        """Finish a human task; ``outcome`` picks the next node of the process."""
+
+    def chart(self) -> str:
+        """The process graph as Graphviz dot."""
+        ...
+
+
+_engine: ProcessEngine | None = None
+
+
+def register(engine: ProcessEngine) -> None:
+    global _engine
+    _engine = engine
+
+
+def get() -> ProcessEngine:
+    if _engine is None:
+        raise RuntimeError("No process engine registered; is 'workflows' in INSTALLED_APPS?")
+    return _engine

@@ -1,0 +1,41 @@
+"""One error type for domain refusals, mapped once to HTTP by the API's exception handler."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """A refusal by the domain: nothing was changed."""
+
+    status_code = 400
+    code = "invalid"
+
+    def __init__(self, detail: Any, *, code: str | None = None, fields: dict | None = None):
+        super().__init__(str(detail))
+        self.detail = detail
+        if code:
+            self.code = code
+        self.fields = fields or {}
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    code = "invalid"
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class PermissionDenied(DomainError):
+    status_code = 403
+    code = "permission_denied"
+
+
+class Conflict(DomainError):
+    """The action is not allowed in the current state, or lost to a concurrent one."""
+
+    status_code = 409
+    code = "conflict"

@@ -1,0 +1,154 @@
+"""Scoped queries: every read of cases and tasks by an officer goes through here."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .errors import NotFound
+from .models import (
+    OPEN_TASK_STATUSES,
+    Assignment,
+    Case,
+    CaseEvent,
+    CaseTask,
+    Role,
+    Stage,
+    UnitKind,
+    User,
+)
+
+FORUM_ROLES = frozenset({Role.FORUM_OFFICER, Role.FORUM_COORDINATOR})
+OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
+
+
+def is_officer(user: User) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role and user.unit_id)
+
+
+def scope_q(user: User) -> Q:
+    """The cases an officer may see: their desa, kecamatan, OPD's cases, or the kabupaten."""
+    if not is_officer(user):
+        return Q(pk__in=[])
+    unit = user.unit
+    if unit.kind == UnitKind.SUPERVISOR:
+        return Q()
+    if unit.kind == UnitKind.FORUM:
+        return Q(kecamatan_id=unit.region_id)
+    if unit.kind == UnitKind.KIM:
+        return Q(desa_id=unit.region_id)
+    if unit.kind == UnitKind.OPD:
+        return Q(Exists(Assignment.objects.filter(case_id=OuterRef("pk"), opd_id=unit.pk)))
+    return Q(pk__in=[])
+
+
+def in_scope(user: User, case: Case) -> bool:
+    if not is_officer(user):
+        return False
+    unit = user.unit
+    if unit.kind == UnitKind.SUPERVISOR:
+        return True
+    if unit.kind == UnitKind.FORUM:
+        return case.kecamatan_id == unit.region_id
+    if unit.kind == UnitKind.KIM:
+        return case.desa_id == unit.region_id
+    if unit.kind == UnitKind.OPD:
+        return Assignment.objects.filter(case_id=case.pk, opd_id=unit.pk).exists()
+    return False
+
+
+def cases_for(user: User) -> QuerySet[Case]:
+    return Case.objects.filter(scope_q(user)).select_related("category", "desa", "kecamatan")
+
+
+def case_for(user: User, number: str) -> Case:
+    """The case with this public number, if the user may see it; otherwise NotFound."""
+    try:
+        return cases_for(user).get(number=number)
+    except Case.DoesNotExist:
+        raise NotFound("No such case.") from None
+
+
+def case_by_tracking_code(code: str) -> Case:
+    normalised = normalise_tracking_code(code)
+    try:
+        return Case.objects.select_related("category", "desa", "kecamatan").get(
+            tracking_code=normalised
+        )
+    except Case.DoesNotExist:
+        raise NotFound("No case with this tracking code.") from None
+
+
+def normalise_tracking_code(code: str) -> str:
+    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    # Crockford: letters easily misread are read as the digits they look like
+    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+
+
+def open_tasks(case: Case) -> QuerySet[CaseTask]:
+    return (
+        CaseTask.objects.filter(case=case, status__in=OPEN_TASK_STATUSES)
+        .exclude(stage="")
+        .select_related("unit", "owner", "process")
+        .order_by("created")
+    )
+
+
+def case_detail(user: User, number: str) -> Case:
+    """A case with what its page shows, in a fixed number of queries."""
+    case = case_for(user, number)
+    case.open_task_list = list(open_tasks(case))
+    case.event_list = list(case_events(case))
+    case.assignment_list = list(
+        case.assignments.select_related("opd", "suggested_opd").order_by("dispatched_at", "id")
+    )
+    return case
+
+
+def case_events(case: Case) -> QuerySet[CaseEvent]:
+    return CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
+
+
+def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
+    """``mine``: the user's open tasks; ``queue``: unclaimed tasks of the user's unit."""
+    base = CaseTask.objects.select_related(
+        "case", "case__category", "case__desa", "unit", "owner"
+    ).exclude(stage="")
+    if not is_officer(user):
+        return base.none()
+    if scope == "mine":
+        return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by("created")
+    if user.unit.kind == UnitKind.SUPERVISOR:
+        return base.filter(status="NEW", unit__isnull=False).order_by("created")
+    return base.filter(unit_id=user.unit_id, status="NEW").order_by("created")
+
+
+def users_of_unit(unit_id: int) -> QuerySet[User]:
+    return User.objects.filter(unit_id=unit_id, is_active=True)
+
+
+def similar_open_cases(case: Case) -> QuerySet[Case]:
+    from .models import OPEN_STATUSES
+
+    return (
+        Case.objects.filter(kecamatan_id=case.kecamatan_id, status__in=OPEN_STATUSES)
+        .exclude(pk=case.pk)
+        .filter(Q(category_id=case.category_id) | Q(desa_id=case.desa_id))
+        .order_by("-created_at")
+    )
+
+
+def prefetch_open_tasks() -> Prefetch:
+    return Prefetch(
+        "tasks",
+        queryset=CaseTask.objects.filter(status__in=OPEN_TASK_STATUSES)
+        .exclude(stage="")
+        .select_related("unit", "owner"),
+        to_attr="open_task_list",
+    )
+
+
+__all__ = [
+    "FORUM_ROLES",
+    "OPD_ROLES",
+    "Stage",
+]

@@ -1,0 +1,9 @@
+"""Development settings: the embedded default used by ``make run``."""
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY as _SECRET_KEY
+from .base import env_bool
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = _SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
+ALLOWED_HOSTS = ["*"]

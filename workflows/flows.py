@@ -1,0 +1,174 @@
+"""The case process: graph only. Services in :mod:`casework.services` decide and record each
+action; the nodes here hold the work queues and the order of the stages."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+
+from casework import refdata
+from casework.models import (
+    Assignment,
+    AssignmentStatus,
+    CaseProcess,
+    CaseTask,
+    Stage,
+)
+
+from .lock import CaseRowLock
+from .nodes import ForEach, HumanTask, RoutedJoin, RoutedStart
+
+
+class CaseFlow(flow.Flow):
+    """Aspirasi case
+
+    Village verification, kecamatan triage, one branch per dispatched OPD, citizen confirmation.
+    """
+
+    process_class = CaseProcess
+    task_class = CaseTask
+    lock_impl = CaseRowLock()
+
+    start = (
+        RoutedStart(this.start_case)
+        .Annotation(title=_("Aspiration received"))
+        .Decide(this.first_stage)
+        .Route("verify", this.verify)
+        .Route("triage", this.triage)
+    )
+
+    verify = (
+        HumanTask(Stage.VERIFICATION)
+        .Annotation(title=_("Village verification"))
+        .Queue(this.kim_unit)
+        .Route("verified", this.triage)
+        .Route("rejected", this.end_rejected)
+    )
+
+    triage = (
+        HumanTask(Stage.TRIAGE)
+        .Annotation(title=_("Kecamatan triage"))
+        .Queue(this.forum_unit)
+        .Owner(this.returning_triage_officer)
+        .Route("dispatched", this.dispatch)
+        .Route("resolved", this.confirm)
+        .Route("merged", this.end_merged)
+        .Route("rejected", this.end_rejected)
+    )
+
+    dispatch = (
+        ForEach()
+        .Annotation(title=_("Dispatch to OPD"))
+        .Each(this.opd_accept, this.pending_assignments)
+    )
+
+    opd_accept = (
+        HumanTask(Stage.OPD_ACCEPTANCE)
+        .Annotation(title=_("OPD acceptance"))
+        .Queue(this.assignment_unit)
+        .Route("accepted", this.opd_respond, data=this.carry_assignment)
+        .Route("declined", this.join)
+    )
+
+    opd_respond = (
+        HumanTask(Stage.OPD_RESPONSE)
+        .Annotation(title=_("OPD follow-up"))
+        .Queue(this.assignment_unit)
+        .Owner(this.accepting_officer)
+        .Route("responded", this.join)
+        .Route("declined", this.join)
+    )
+
+    join = (
+        RoutedJoin()
+        .Annotation(title=_("All OPD done"))
+        .Decide(this.after_opd_round)
+        .Route("answered", this.confirm)
+        .Route("returned", this.triage, data=this.back_to_triage_officer)
+    )
+
+    confirm = (
+        HumanTask(Stage.CONFIRMATION)
+        .Annotation(title=_("Citizen confirmation"))
+        .Route("confirmed", this.end_closed)
+        .Route("closed", this.end_closed)
+        .Route("disputed", this.reopen)
+    )
+
+    reopen = (
+        ForEach()
+        .Annotation(title=_("Reopen for the same OPD"))
+        .Each(this.opd_respond, this.reopened_assignments)
+    )
+
+    end_closed = flow.End().Annotation(title=_("Closed"))
+    end_rejected = flow.End().Annotation(title=_("Rejected"))
+    end_merged = flow.End().Annotation(title=_("Merged"))
+
+    # --- node callbacks -------------------------------------------------------------
+
+    def start_case(self, activation: Activation, *, case) -> CaseProcess:  # type: ignore[no-untyped-def]
+        activation.process.case = case
+        return activation.process
+
+    def first_stage(self, activation: Activation) -> str:
+        kim = refdata.kim_of(activation.process.case.desa_id)
+        return "verify" if kim is not None and kim.active else "triage"
+
+    def kim_unit(self, activation: Activation) -> int | None:
+        kim = refdata.kim_of(activation.process.case.desa_id)
+        return kim.pk if kim else None
+
+    def forum_unit(self, activation: Activation) -> int | None:
+        forum = refdata.forum_of(activation.process.case.kecamatan_id)
+        return forum.pk if forum else None
+
+    def assignment_unit(self, activation: Activation) -> int:
+        return activation.task.data["opd"]
+
+    def returning_triage_officer(self, activation: Activation) -> int | None:
+        return activation.task.data.get("returning")
+
+    def accepting_officer(self, activation: Activation) -> int | None:
+        return activation.task.data.get("owner")
+
+    def carry_assignment(self, activation: Activation) -> dict:
+        """The officer who accepted carries on with the follow-up."""
+        data = activation.task.data
+        return {
+            "assignment": data["assignment"],
+            "opd": data["opd"],
+            "owner": activation.task.owner_id,
+        }
+
+    def back_to_triage_officer(self, activation: Activation) -> dict:
+        """Every OPD declined: the triage officer who dispatched takes the case again."""
+        owner_id = (
+            CaseTask.objects.filter(
+                case_id=activation.process.case_id, stage=Stage.TRIAGE, status="DONE"
+            )
+            .order_by("-finished")
+            .values_list("owner_id", flat=True)
+            .first()
+        )
+        return {"returning": owner_id}
+
+    def pending_assignments(self, activation: Activation) -> list[dict]:
+        rows = Assignment.objects.filter(
+            case_id=activation.process.case_id, status=AssignmentStatus.PENDING
+        ).values_list("pk", "opd_id")
+        return [{"assignment": pk, "opd": opd_id} for pk, opd_id in rows]
+
+    def reopened_assignments(self, activation: Activation) -> list[dict]:
+        rows = Assignment.objects.filter(
+            case_id=activation.process.case_id, status=AssignmentStatus.ACCEPTED
+        ).values_list("pk", "opd_id")
+        return [{"assignment": pk, "opd": opd_id} for pk, opd_id in rows]
+
+    def after_opd_round(self, activation: Activation) -> str:
+        answered = Assignment.objects.filter(
+            case_id=activation.process.case_id, status=AssignmentStatus.RESPONDED
+        ).exists()
+        return "answered" if answered else "returned"

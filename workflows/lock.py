@@ -1,0 +1,19 @@
+"""The flow lock is the case row: services and the engine serialise on the same row."""
+
+from contextlib import contextmanager
+
+from django.db import transaction
+
+from casework.models import Case
+
+
+class CaseRowLock:
+    @contextmanager
+    def __call__(self, flow_class, process_pk):  # type: ignore[no-untyped-def]
+        with transaction.atomic():
+            list(
+                Case.objects.select_for_update()
+                .filter(process__pk=process_pk)
+                .values_list("pk", flat=True)
+            )
+            yield

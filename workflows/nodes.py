@@ -1,0 +1,235 @@
+"""Flow nodes the open-source viewflow lacks, kept small:
+
+* ``HumanTask``: a unit-queue task completed with an *outcome* that picks the next node
+  (an exclusive choice without a gateway row per decision);
+* ``RoutedStart``: a start handle that picks the first node the same way;
+* ``ForEach``: a parallel split with one branch per item (the documented
+  ``Split().Next(data_source=...)`` raises in the open-source 2.4.0);
+* ``RoutedJoin``: a join that picks its outgoing node once every branch is in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.timezone import now
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.base import Edge
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.nodes.join import JoinActivation
+from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.signals import task_finished
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.token import Token
+
+
+class RoutingMixin:
+    """Outgoing edges keyed by a route name; ``decide(activation)`` names the one to take."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._routes: dict[str, Any] = {}
+        self._decide: Any = None
+        super().__init__(*args, **kwargs)
+
+    def Route(self, key: str, node: Any, data: Any = None) -> Any:  # noqa: N802  (builder style)
+        """Take ``node`` on ``key``; ``data(activation)`` gives the new task's data."""
+        self._routes[key] = (node, data)
+        return self
+
+    def Decide(self, decide: Any) -> Any:  # noqa: N802
+        self._decide = decide
+        return self
+
+    def _resolve(self, instance: Any) -> None:
+        super()._resolve(instance)  # type: ignore[misc]
+        self._routes = {
+            key: (this.resolve(instance, node), this.resolve(instance, data))
+            for key, (node, data) in self._routes.items()
+        }
+        self._decide = this.resolve(instance, self._decide)
+
+    def _outgoing(self):  # type: ignore[no-untyped-def]
+        for key, (node, _data) in self._routes.items():
+            yield Edge(src=self, dst=node, edge_class="next", label=key)
+
+    def route_key(self, activation: Activation) -> str:
+        if self._decide is not None:
+            return self._decide(activation)
+        return activation.task.data["outcome"]
+
+    def next_node(self, activation: Activation) -> tuple[Any, dict | None]:
+        key = self.route_key(activation)
+        try:
+            node, data = self._routes[key]
+        except KeyError:
+            raise FlowRuntimeError(f"{self.name} has no route {key!r}") from None
+        return node, (data(activation) if data is not None else None)
+
+
+class RoutedActivationMixin:
+    @Activation.status.transition(source=STATUS.DONE)
+    def create_next(self):  # type: ignore[no-untyped-def]
+        node, data = self.flow_task.next_node(self)
+        yield node._create(self, self.task.token, data=data)
+
+
+# ----------------------------------------------------------------------------- start
+
+
+class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
+    pass
+
+
+class RoutedStart(RoutingMixin, flow.StartHandle):
+    activation_class = RoutedStartActivation
+
+    def _outgoing(self):  # type: ignore[no-untyped-def]
+        return RoutingMixin._outgoing(self)
+
+
+# ----------------------------------------------------------------------------- human task
+
+
+class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):  # type: ignore[no-untyped-def]
+        process = prev_activation.process
+        task = flow_task.flow_class.task_class(
+            process=process,
+            flow_task=flow_task,
+            token=token,
+            case_id=process.case_id,
+            stage=flow_task.stage,
+        )
+        task.data = data if data is not None else {}
+        activation = cls(task)
+        if flow_task._queue is not None:
+            task.unit_id = flow_task._queue(activation)
+        if flow_task._owner is not None:
+            owner_id = flow_task._owner(activation)
+            if owner_id:
+                task.owner_id = owner_id
+                task.assigned = now()
+                task.status = STATUS.ASSIGNED
+        if flow_task._on_create is not None:
+            flow_task._on_create(activation)
+        task.save()
+        task.previous.add(prev_activation.task)
+        return activation
+
+    @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
+    def assign(self, user):  # type: ignore[no-untyped-def]
+        self.task.owner = user
+        self.task.assigned = now()
+        self.task.save(update_fields=["owner", "assigned", "status"])
+
+    @Activation.status.transition(source=STATUS.ASSIGNED, target=STATUS.NEW)
+    def unassign(self):  # type: ignore[no-untyped-def]
+        self.task.owner = None
+        self.task.assigned = None
+        self.task.save(update_fields=["owner", "assigned", "status"])
+
+    @Activation.status.transition(source=STATUS.ASSIGNED)
+    def reassign(self, user=None):  # type: ignore[no-untyped-def]
+        self.task.owner = user
+        self.task.assigned = now()
+        self.task.save(update_fields=["owner", "assigned"])
+
+    @Activation.status.transition(
+        source=[STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED], target=STATUS.DONE
+    )
+    def finish(self, outcome: str, data: dict | None = None) -> None:
+        """Complete the task with an outcome that routes the flow (one UPDATE)."""
+        moment = now()
+        self.task.data = {**self.task.data, **(data or {}), "outcome": outcome}
+        self.task.started = self.task.started or moment
+        self.task.finished = moment
+        self.task.save(update_fields=["data", "started", "finished", "status"])
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+
+
+class HumanTask(RoutingMixin, flow.View):
+    """A task for a person: lands in the queue of the unit ``queue(activation)`` names."""
+
+    activation_class = HumanTaskActivation
+
+    def __init__(self, stage: str, **kwargs: Any) -> None:
+        super().__init__(view=None, **kwargs)
+        self.stage = stage
+        self._queue: Callable[[Activation], int | None] | None = None
+        self._owner = None
+
+    def Queue(self, queue: Any) -> HumanTask:  # noqa: N802
+        self._queue = queue
+        return self
+
+    def Owner(self, owner: Any) -> HumanTask:  # noqa: N802
+        self._owner = owner
+        return self
+
+    def _resolve(self, instance: Any) -> None:
+        super()._resolve(instance)
+        self._queue = this.resolve(instance, self._queue)
+        self._owner = this.resolve(instance, self._owner)
+
+    def _outgoing(self):  # type: ignore[no-untyped-def]
+        return RoutingMixin._outgoing(self)
+
+
+# ----------------------------------------------------------------------------- split / join
+
+
+class ForEachActivation(SplitActivation):
+    @Activation.status.super()
+    def activate(self):  # type: ignore[no-untyped-def]
+        node, items = self.flow_task._each
+        self.next_tasks = [(node, item) for item in items(self)]
+        if not self.next_tasks:
+            raise FlowRuntimeError(f"{self.flow_task.name}: no branch to start")
+
+    @Activation.status.super()
+    def create_next(self):  # type: ignore[no-untyped-def]
+        token_source = Token.split_token_source(self.task.token, self.task.pk)
+        for node, data in self.next_tasks:
+            yield node._create(prev_activation=self, token=next(token_source), data=data)
+
+
+class ForEach(flow.Split):
+    """Parallel split: one branch of ``node`` per item of ``items(activation)`` (item → task.data)."""
+
+    activation_class = ForEachActivation
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._each: tuple[Any, Any] | None = None
+
+    def Each(self, node: Any, items: Any) -> ForEach:  # noqa: N802
+        self._each = (node, items)
+        return self
+
+    def _resolve(self, instance: Any) -> None:
+        super()._resolve(instance)
+        node, items = self._each  # type: ignore[misc]
+        self._each = (this.resolve(instance, node), this.resolve(instance, items))
+
+    def _outgoing(self):  # type: ignore[no-untyped-def]
+        yield Edge(src=self, dst=self._each[0], edge_class="next", label="*")  # type: ignore[index]
+
+
+class RoutedJoinActivation(RoutedActivationMixin, JoinActivation):
+    @Activation.status.super()
+    def create_next(self):  # type: ignore[no-untyped-def]
+        node, data = self.flow_task.next_node(self)
+        yield node._create(self, self.task.token, data=data)
+
+
+class RoutedJoin(RoutingMixin, flow.Join):
+    activation_class = RoutedJoinActivation
+
+    def _outgoing(self):  # type: ignore[no-untyped-def]
+        return RoutingMixin._outgoing(self)
