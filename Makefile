@@ -24,7 +24,7 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@echo "Aspirasi on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/v1/docs/)"
-	$(BIN)/honcho start
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 services:
 	@pg_isready -q -h $(PG_HOST) -p 5432 2>/dev/null || { \

@@ -23,6 +23,7 @@ class _Snapshot:
     loaded_at: float
     regions: dict[str, Region] = field(default_factory=dict)
     categories: dict[str, Category] = field(default_factory=dict)
+    categories_by_id: dict[int, Category] = field(default_factory=dict)
     units: dict[tuple[str, str], Unit] = field(default_factory=dict)
     units_by_id: dict[int, Unit] = field(default_factory=dict)
     routing: dict[tuple[int, str | None], int] = field(default_factory=dict)
@@ -36,6 +37,7 @@ def _load() -> _Snapshot:
     snap = _Snapshot(loaded_at=time.monotonic())
     snap.regions = {r.code: r for r in Region.objects.all()}
     snap.categories = {c.code: c for c in Category.objects.all()}
+    snap.categories_by_id = {c.pk: c for c in snap.categories.values()}
     for unit in Unit.objects.all():
         snap.units[(unit.kind, unit.code)] = unit
         snap.units_by_id[unit.pk] = unit

@@ -3,6 +3,7 @@ action; the nodes here hold the work queues and the order of the stages."""
 
 from __future__ import annotations
 
+from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
@@ -17,6 +18,7 @@ from casework.models import (
     Stage,
 )
 
+from . import sla
 from .lock import CaseRowLock
 from .nodes import ForEach, HumanTask, RoutedJoin, RoutedStart
 
@@ -43,6 +45,7 @@ class CaseFlow(flow.Flow):
         HumanTask(Stage.VERIFICATION)
         .Annotation(title=_("Village verification"))
         .Queue(this.kim_unit)
+        .Due(this.stage_due)
         .Route("verified", this.triage)
         .Route("rejected", this.end_rejected)
     )
@@ -51,6 +54,7 @@ class CaseFlow(flow.Flow):
         HumanTask(Stage.TRIAGE)
         .Annotation(title=_("Kecamatan triage"))
         .Queue(this.forum_unit)
+        .Due(this.stage_due)
         .Owner(this.returning_triage_officer)
         .Route("dispatched", this.dispatch)
         .Route("resolved", this.confirm)
@@ -68,6 +72,7 @@ class CaseFlow(flow.Flow):
         HumanTask(Stage.OPD_ACCEPTANCE)
         .Annotation(title=_("OPD acceptance"))
         .Queue(this.assignment_unit)
+        .Due(this.stage_due)
         .Route("accepted", this.opd_respond, data=this.carry_assignment)
         .Route("declined", this.join)
     )
@@ -76,6 +81,7 @@ class CaseFlow(flow.Flow):
         HumanTask(Stage.OPD_RESPONSE)
         .Annotation(title=_("OPD follow-up"))
         .Queue(this.assignment_unit)
+        .Due(this.stage_due)
         .Owner(this.accepting_officer)
         .Route("responded", this.join)
         .Route("declined", this.join)
@@ -92,6 +98,7 @@ class CaseFlow(flow.Flow):
     confirm = (
         HumanTask(Stage.CONFIRMATION)
         .Annotation(title=_("Citizen confirmation"))
+        .Due(this.stage_due)
         .Route("confirmed", this.end_closed)
         .Route("closed", this.end_closed)
         .Route("disputed", this.reopen)
@@ -108,6 +115,9 @@ class CaseFlow(flow.Flow):
     end_merged = flow.End().Annotation(title=_("Merged"))
 
     # --- node callbacks -------------------------------------------------------------
+
+    def stage_due(self, activation: Activation):  # type: ignore[no-untyped-def]
+        return sla.stage_deadline(activation.flow_task.stage, activation.process.case, now())
 
     def start_case(self, activation: Activation, *, case) -> CaseProcess:  # type: ignore[no-untyped-def]
         activation.process.case = case

@@ -110,6 +110,8 @@ class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
         activation = cls(task)
         if flow_task._queue is not None:
             task.unit_id = flow_task._queue(activation)
+        if flow_task._due is not None:
+            task.due_at = flow_task._due(activation)
         if flow_task._owner is not None:
             owner_id = flow_task._owner(activation)
             if owner_id:
@@ -163,6 +165,7 @@ class HumanTask(RoutingMixin, flow.View):
         self.stage = stage
         self._queue: Callable[[Activation], int | None] | None = None
         self._owner = None
+        self._due = None
 
     def Queue(self, queue: Any) -> HumanTask:  # noqa: N802
         self._queue = queue
@@ -172,10 +175,16 @@ class HumanTask(RoutingMixin, flow.View):
         self._owner = owner
         return self
 
+    def Due(self, due: Any) -> HumanTask:  # noqa: N802
+        """``due(activation)`` gives the task's deadline."""
+        self._due = due
+        return self
+
     def _resolve(self, instance: Any) -> None:
         super()._resolve(instance)
         self._queue = this.resolve(instance, self._queue)
         self._owner = this.resolve(instance, self._owner)
+        self._due = this.resolve(instance, self._due)
 
     def _outgoing(self):  # type: ignore[no-untyped-def]
         return RoutingMixin._outgoing(self)

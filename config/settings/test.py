@@ -6,5 +6,5 @@ from .base import SECRET_KEY as _SECRET_KEY
 DEBUG = False
 SECRET_KEY = _SECRET_KEY or "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,212 @@
+"""Demo data for local use: Lumajang's reference data, officers of every role, and about 200
+cases spread over every state, some of them overdue. Cases are driven through the real
+services; afterwards each case's timestamps are moved back by its age, so that the queues
+show realistic ages and missed deadlines."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import F
+
+from . import refdata, services
+from .models import Assignment, Case, CaseEvent, CaseTask, Region, Unit, UnitKind
+from .people import provision_officer
+from .reference import load_reference, load_regions
+
+DEMO_PASSWORD = "aspirasi-demo"  # noqa: S105  (local demo only, printed in the README)
+KECAMATAN = {"35.08.01": "tempursari", "35.08.10": "lumajang", "35.08.05": "tempeh"}
+ACTIVE_KIM = ["35.08.01.2001", "35.08.01.2002", "35.08.10.1003", "35.08.10.2001"]
+OPDS = ["dputr", "dinkes", "dinsos", "dispendik", "dlh"]
+
+# (username, role, unit code)
+OFFICERS = [
+    ("pengawas", "supervisor", "35.08"),
+    ("kim.tegalrejo", "kim_operator", "35.08.01.2001"),
+    ("kim.bulurejo", "kim_operator", "35.08.01.2002"),
+    ("kim.citrodiwangsan", "kim_operator", "35.08.10.1003"),
+    ("kim.banjarwaru", "kim_operator", "35.08.10.2001"),
+    *[(f"forum.{name}", "forum_officer", code) for code, name in KECAMATAN.items()],
+    *[(f"ketua.{name}", "forum_coordinator", code) for code, name in KECAMATAN.items()],
+    *[(f"{opd}.petugas", "opd_officer", opd) for opd in OPDS],
+    *[(f"{opd}.kepala", "opd_head", opd) for opd in OPDS],
+]
+
+TARGETS = [
+    "received",
+    "forwarded",
+    "in_triage",
+    "needs_info",
+    "dispatched",
+    "in_progress",
+    "responded",
+    "closed",
+    "rejected",
+    "merged",
+]
+SUBJECTS = {
+    "infrastruktur": ["Jalan desa berlubang", "Jembatan bambu rapuh", "Saluran irigasi jebol"],
+    "kesehatan": ["Posyandu kekurangan vaksin", "Puskesmas pembantu tutup"],
+    "pendidikan": ["Atap ruang kelas SD bocor", "Guru honorer belum dibayar"],
+    "bantuan-sosial": ["Warga lansia belum terima BLT", "Data PKH tidak sesuai"],
+    "lingkungan": ["Sampah menumpuk di sungai", "Limbah tambang pasir"],
+    "permintaan-informasi": ["Jadwal pelayanan KTP keliling", "Syarat pengajuan bedah rumah"],
+    "adminduk": ["KTP elektronik belum jadi"],
+    "kebencanaan": ["Tanggul sungai retak"],
+}
+
+
+@dataclass
+class DemoResult:
+    officers: list[tuple[str, str, str]]
+    cases: int
+
+
+def _officer(username: str):  # type: ignore[no-untyped-def]
+    from .models import User
+
+    return User.objects.select_related("unit").get(username=username)
+
+
+def _drive(case: Case, target: str, rng: random.Random, people: dict, kec_name: str) -> Case:
+    """Move a new case along the lifecycle until it reaches ``target``."""
+    forum = people[f"forum.{kec_name}"]
+    if target == "received":
+        return case
+    if case.status == "received":
+        kim = next(
+            (
+                p
+                for p in people.values()
+                if p.role == "kim_operator" and p.unit.region_id == case.desa_id
+            ),
+            None,
+        )
+        if target == "rejected" and rng.random() < 0.3 and kim is not None:
+            return services.reject_case(case=case, actor=kim, reason="Bukan aspirasi (iklan).")
+        if target == "needs_info" and kim is not None and rng.random() < 0.5:
+            return services.request_info(case=case, actor=kim, question="Mohon foto lokasi.")
+        case = services.verify_case(case=case, actor=kim)
+    if target == "forwarded":
+        return case
+    if target == "in_triage":
+        return services.claim_task(case=case, actor=forum)
+    if target == "needs_info":
+        return services.request_info(case=case, actor=forum, question="Di RT/RW berapa tepatnya?")
+    if target == "rejected":
+        return services.reject_case(
+            case=case, actor=forum, reason="Di luar kewenangan pemerintah kabupaten."
+        )
+    if target == "merged":
+        other = (
+            Case.objects.filter(
+                kecamatan_id=case.kecamatan_id, status__in=["forwarded", "in_triage", "dispatched"]
+            )
+            .exclude(pk=case.pk)
+            .order_by("?")
+            .first()
+        )
+        if other is not None:
+            return services.merge_case(case=case, actor=forum, into=other.number)
+        return services.claim_task(case=case, actor=forum)
+    if case.category.code == "permintaan-informasi" and target in ("responded", "closed"):
+        case = services.resolve_case(
+            case=case, actor=forum, response="Informasi telah disampaikan melalui KIM."
+        )
+    else:
+        opds = rng.sample(OPDS, k=2 if rng.random() < 0.25 else 1)
+        suggested = refdata.suggested_opd_id(case.category_id, case.kecamatan_id)
+        unit = refdata.unit_by_id(suggested) if suggested else None
+        if unit is not None and unit.code in OPDS and unit.code not in opds:
+            opds[0] = unit.code
+        case = services.dispatch_case(case=case, actor=forum, opds=opds)
+        if target == "dispatched":
+            return case
+        for code in opds:
+            case = services.accept_assignment(case=case, actor=people[f"{code}.petugas"])
+        if target == "in_progress":
+            return case
+        for code in opds:
+            case = services.respond_assignment(
+                case=case,
+                actor=people[f"{code}.petugas"],
+                response="Telah ditindaklanjuti oleh tim lapangan.",
+            )
+    if target == "closed":
+        if rng.random() < 0.7:
+            return services.confirm_case(
+                case=case, rating=rng.randint(3, 5), comment="Terima kasih."
+            )
+        return services.close_case(case=case)
+    return case
+
+
+def _age(case: Case, days: float) -> None:
+    """Move the case's history ``days`` into the past."""
+    delta = timedelta(days=days)
+    Case.objects.filter(pk=case.pk).update(
+        created_at=F("created_at") - delta,
+        updated_at=F("updated_at") - delta,
+    )
+    Case.objects.filter(pk=case.pk, closed_at__isnull=False).update(
+        closed_at=F("closed_at") - delta
+    )
+    CaseEvent.objects.filter(case=case).update(created_at=F("created_at") - delta)
+    tasks = CaseTask.objects.filter(case=case)
+    tasks.update(created=F("created") - delta)
+    for name in ("assigned", "started", "finished", "due_at"):
+        tasks.filter(**{f"{name}__isnull": False}).update(**{name: F(name) - delta})
+    Assignment.objects.filter(case=case).update(dispatched_at=F("dispatched_at") - delta)
+    for name in ("accepted_at", "responded_at", "declined_at"):
+        Assignment.objects.filter(case=case, **{f"{name}__isnull": False}).update(
+            **{name: F(name) - delta}
+        )
+
+
+def seed_demo(*, cases: int = 200, seed: int = 20261128) -> DemoResult:
+    if not Region.objects.exists():
+        load_regions()
+    load_reference()
+    Unit.objects.filter(kind=UnitKind.KIM, code__in=ACTIVE_KIM).update(active=True)
+    refdata.invalidate()
+    for username, role, unit in OFFICERS:
+        provision_officer(username=username, role=role, unit_code=unit, password=DEMO_PASSWORD)
+    people = {username: _officer(username) for username, _role, _unit in OFFICERS}
+    rng = random.Random(seed)
+    villages = {
+        code: list(Region.objects.filter(parent_id=code).values_list("code", flat=True))
+        for code in KECAMATAN
+    }
+    categories = list(SUBJECTS)
+    for index in range(cases):
+        target = TARGETS[index % len(TARGETS)]
+        kecamatan = rng.choice(list(KECAMATAN))
+        if target == "received" or (kecamatan == "35.08.01" and rng.random() < 0.6):
+            kecamatan = "35.08.01"
+            desa = rng.choice(ACTIVE_KIM[:2])
+        else:
+            desa = rng.choice(villages[kecamatan])
+        category = rng.choice(categories)
+        with transaction.atomic():
+            case = services.submit_case(
+                actor=None,
+                title=rng.choice(SUBJECTS[category]),
+                description="Laporan warga yang dikumpulkan KIM desa. " * rng.randint(1, 4),
+                category=category,
+                desa=desa,
+                channel=rng.choice(["kim", "web", "sms", "whatsapp"]),
+                priority=rng.choice(["rendah", "sedang", "sedang", "tinggi", "darurat"]),
+                confidentiality=rng.choice(["biasa", "biasa", "biasa", "anonim", "rahasia"]),
+                reporter_name=rng.choice(
+                    ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Ahmad Fauzi"]
+                ),
+                reporter_phone=f"08{rng.randint(10**9, 10**10 - 1)}",
+            )
+            case = _drive(case, target, rng, people, KECAMATAN[kecamatan])
+            # a quarter of the open cases are old enough to have missed their deadline
+            days = rng.uniform(8, 25) if rng.random() < 0.25 else rng.uniform(0, 1.5)
+            _age(case, days)
+    return DemoResult(officers=OFFICERS, cases=cases)

@@ -1,0 +1,150 @@
+"""Working-day calendar and service-level deadlines (DESIGN.md §4).
+
+Working days are Monday–Friday minus Indonesian public holidays and cuti bersama (the
+``holidays`` package, country ``ID``, categories public and government), with the
+administrator's additions and removals. Day 0 is the day of receipt in WIB; a deadline of N
+working days falls at close of business on the N-th working day after day 0.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+
+from casework.models import Priority, SlaClass
+
+from .models import HolidayChange, SlaPolicy, SlaStage
+
+WIB = ZoneInfo("Asia/Jakarta")
+CACHE_TTL = 60.0
+
+# DESIGN.md §4 defaults, in working days (end to end: calendar days)
+DEFAULT_DAYS = {
+    SlaStage.VERIFICATION: 2,
+    SlaStage.TRIAGE: 3,
+    SlaStage.OPD_ACCEPTANCE: 2,
+    SlaStage.OPD_RESPONSE: 5,
+    SlaStage.CONFIRMATION: 10,
+    SlaStage.END_TO_END: 60,
+}
+URGENT_OPD_RESPONSE_DAYS = 1
+COMPLEX_OPD_RESPONSE_DAYS = 14
+
+
+def close_of_business() -> dtime:
+    hour, _sep, minute = getattr(settings, "ASPIRASI_CLOSE_OF_BUSINESS", "16:00").partition(":")
+    return dtime(int(hour), int(minute or 0))
+
+
+@lru_cache(maxsize=64)
+def _national(year: int) -> frozenset[date]:
+    return frozenset(
+        holidays.country_holidays("ID", years=year, categories=("public", "government")).keys()
+    )
+
+
+@dataclass(frozen=True)
+class _Config:
+    loaded_at: float
+    added: frozenset[date]
+    removed: frozenset[date]
+    policies: dict[tuple[str, int | None, str], int]
+
+
+_lock = threading.Lock()
+_config: _Config | None = None
+
+
+def _load() -> _Config:
+    added, removed = set(), set()
+    for day, is_holiday in HolidayChange.objects.values_list("date", "is_holiday"):
+        (added if is_holiday else removed).add(day)
+    policies = {
+        (stage, category_id, priority): days
+        for stage, category_id, priority, days in SlaPolicy.objects.values_list(
+            "stage", "category_id", "priority", "working_days"
+        )
+    }
+    return _Config(time.monotonic(), frozenset(added), frozenset(removed), policies)
+
+
+def config() -> _Config:
+    global _config
+    current = _config
+    if current is None or time.monotonic() - current.loaded_at > CACHE_TTL:
+        with _lock:
+            current = _config = _load()
+    return current
+
+
+def invalidate(**_kwargs: object) -> None:
+    global _config
+    _config = None
+
+
+for _model in (HolidayChange, SlaPolicy):
+    post_save.connect(invalidate, sender=_model, dispatch_uid=f"sla-save-{_model.__name__}")
+    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"sla-del-{_model.__name__}")
+
+
+def is_working_day(day: date) -> bool:
+    cfg = config()
+    if day in cfg.added:
+        return False
+    if day in cfg.removed:
+        return True
+    return day.weekday() < 5 and day not in _national(day.year)
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """Close of business on the ``days``-th working day after the day of ``start`` (WIB)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    day = start.astimezone(WIB).date()
+    counted = 0
+    while counted < days:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            counted += 1
+    return datetime.combine(day, close_of_business(), tzinfo=WIB)
+
+
+def working_days_for(stage: str, *, category_id: int | None, sla_class: str, priority: str) -> int:
+    """The most specific policy: category+priority, category, priority, then the defaults."""
+    policies = config().policies
+    for key in (
+        (stage, category_id, priority),
+        (stage, category_id, ""),
+        (stage, None, priority),
+        (stage, None, ""),
+    ):
+        if key in policies:
+            return policies[key]
+    if stage == SlaStage.OPD_RESPONSE:
+        if priority == Priority.DARURAT:
+            return URGENT_OPD_RESPONSE_DAYS
+        if sla_class == SlaClass.COMPLEX:
+            return COMPLEX_OPD_RESPONSE_DAYS
+    return DEFAULT_DAYS[SlaStage(stage)]
+
+
+def stage_deadline(stage: str, case, start: datetime) -> datetime:  # type: ignore[no-untyped-def]
+    from casework import refdata
+
+    category = refdata.snapshot().categories_by_id.get(case.category_id)
+    days = working_days_for(
+        stage,
+        category_id=case.category_id,
+        sla_class=category.sla_class if category else SlaClass.STANDARD,
+        priority=case.priority,
+    )
+    return add_working_days(start, days)
