@@ -1,0 +1,1 @@
+"""Benchmark harness: statements per action and intake throughput (see bench/README.md)."""

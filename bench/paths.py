@@ -1,0 +1,152 @@
+"""Workloads shared by the statement-count test and the benchmark scripts.
+
+``happy_path`` drives one case through the common path at the service level, the way the API
+would: every action gets a freshly loaded actor (as a request's ``user`` is), and the SQL of
+each action is captured with Django's ``CaptureQueriesContext``, which also records the
+transaction statements (BEGIN, COMMIT, SAVEPOINT, RELEASE SAVEPOINT).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from casework import services
+from casework.models import Case, User
+
+DESA = "35.08.01.2001"  # its KIM is activated for the path: verification by the village
+KECAMATAN = "35.08.01"
+OPDS = ("dputr", "dinkes")
+
+# the officers the path needs: key -> (role, unit code)
+PATH_OFFICERS: dict[str, tuple[str, str]] = {
+    "kim": ("kim_operator", DESA),
+    "forum": ("forum_officer", KECAMATAN),
+    "pu": ("opd_officer", "dputr"),
+    "dinkes": ("opd_officer", "dinkes"),
+}
+
+SUBMISSION: dict[str, Any] = {
+    "title": "Jalan desa berlubang",
+    "description": "Jalan utama dusun krajan berlubang sejak musim hujan.",
+    "category": "infrastruktur",
+    "channel": "web",
+    "priority": "sedang",
+    "confidentiality": "biasa",
+    "reporter_name": "Siti Aminah",
+    "reporter_phone": "081234567890",
+    "reporter_email": "siti@example.org",
+    "reporter_nik": "3508014101900001",
+}
+
+TRANSACTION_PREFIXES = (
+    "BEGIN",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT",
+    "RELEASE SAVEPOINT",
+    "ROLLBACK TO SAVEPOINT",
+)
+
+
+def is_transaction_control(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(TRANSACTION_PREFIXES)
+
+
+@dataclass
+class Step:
+    action: str
+    queries: list[dict[str, str]]
+
+    @property
+    def sql(self) -> list[str]:
+        return [q["sql"] for q in self.queries]
+
+    @property
+    def all(self) -> int:
+        return len(self.queries)
+
+    @property
+    def data(self) -> int:
+        """Statements other than transaction control."""
+        return sum(1 for sql in self.sql if not is_transaction_control(sql))
+
+    def count(self, verb: str) -> int:
+        return sum(1 for sql in self.sql if sql.lstrip().upper().startswith(verb))
+
+
+def _fresh(user: User) -> User:
+    # what authentication hands a view: the user row, nothing related loaded
+    return User.objects.get(pk=user.pk)
+
+
+def happy_path(actors: Mapping[str, User], desa: str = DESA) -> tuple[Case, list[Step]]:
+    """submit → verify (KIM) → dispatch to two OPD (forum, claiming on the way) → each OPD
+    accepts → each OPD responds → the citizen confirms."""
+    steps: list[Step] = []
+    case: Case | None = None
+
+    def run(action: str, actor_key: str | None, call: Callable[[User | None], Case]) -> None:
+        nonlocal case
+        actor = _fresh(actors[actor_key]) if actor_key else None
+        with CaptureQueriesContext(connection) as ctx:
+            case = call(actor)
+        steps.append(Step(action, list(ctx.captured_queries)))
+
+    plan: Sequence[tuple[str, str | None, Callable[[Any], Case]]] = (
+        ("submit", None, lambda a: services.submit_case(actor=a, desa=desa, **SUBMISSION)),
+        ("verify", "kim", lambda a: services.verify_case(case=case, actor=a)),
+        (
+            "dispatch (claims)",
+            "forum",
+            lambda a: services.dispatch_case(case=case, actor=a, opds=list(OPDS)),
+        ),
+        ("accept (OPD 1)", "pu", lambda a: services.accept_assignment(case=case, actor=a)),
+        ("accept (OPD 2)", "dinkes", lambda a: services.accept_assignment(case=case, actor=a)),
+        (
+            "respond (OPD 1)",
+            "pu",
+            lambda a: services.respond_assignment(case=case, actor=a, response="Sudah ditambal."),
+        ),
+        (
+            "respond (OPD 2)",
+            "dinkes",
+            lambda a: services.respond_assignment(case=case, actor=a, response="Tidak ada wabah."),
+        ),
+        (
+            "confirm",
+            None,
+            lambda a: services.confirm_case(case=case, rating=5, comment="Terima kasih"),
+        ),
+    )
+    for action, actor_key, call in plan:
+        run(action, actor_key, call)
+    assert case is not None
+    return case, steps
+
+
+def table(steps: Sequence[Step]) -> list[tuple[str, int, int, int, int, int]]:
+    """(action, all statements, without transaction control, SELECT, INSERT, UPDATE) per
+    action, and a total row."""
+    rows = [
+        (s.action, s.all, s.data, s.count("SELECT"), s.count("INSERT"), s.count("UPDATE"))
+        for s in steps
+    ]
+    total = ("total", *(sum(row[i] for row in rows) for i in range(1, 6)))
+    return [*rows, total]  # type: ignore[list-item]
+
+
+def markdown_table(steps: Sequence[Step]) -> str:
+    lines = [
+        "| action | all statements | without BEGIN/COMMIT/SAVEPOINT/RELEASE | SELECT | INSERT | UPDATE |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for action, *numbers in table(steps):
+        cells = " | ".join(str(n) for n in numbers)
+        name = f"**{action}**" if action == "total" else action
+        lines.append(f"| {name} | {cells} |")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""Statements per action of the happy path on the database (DESIGN.md §9: count statements).
+
+The path runs once to warm the process caches (reference data, content types), then again
+with every statement captured. Inside the test transaction the outer ``atomic()`` of a service
+is a SAVEPOINT/RELEASE pair where production has BEGIN/COMMIT: the counts are the same.
+
+The bounds are the measured values: a change that adds a statement fails here. When a change
+removes statements, lower the bounds to the new measurement (``pytest -s`` prints the table).
+The prototype spent 179 statements (135 without transaction control) on this path.
+"""
+
+import pytest
+
+from bench.paths import happy_path, markdown_table
+from casework.models import CaseEvent, CaseTask
+
+pytestmark = pytest.mark.django_db
+
+# action: (all statements, without BEGIN/COMMIT/SAVEPOINT/RELEASE)
+BOUNDS = {
+    "submit": (16, 8),
+    "verify": (11, 9),
+    "dispatch (claims)": (20, 18),
+    "accept (OPD 1)": (14, 12),
+    "accept (OPD 2)": (14, 12),
+    "respond (OPD 1)": (18, 16),
+    "respond (OPD 2)": (27, 23),
+    "confirm": (14, 10),
+}
+TOTAL = (134, 108)
+PROTOTYPE = (179, 135)
+
+
+@pytest.fixture
+def path_actors(officers):
+    return {key: officers[key] for key in ("kim", "forum", "pu", "dinkes")}
+
+
+def test_happy_path_statement_counts(path_actors):
+    happy_path(path_actors)  # warm-up: caches filled as in a running process
+    case, steps = happy_path(path_actors)
+    print()
+    print(markdown_table(steps))
+
+    assert case.status == "closed"
+    assert list(
+        CaseEvent.objects.filter(case=case).order_by("created_at", "id").values_list("action")
+    ) == [
+        ("submit",),
+        ("claim",),
+        ("verify",),
+        ("claim",),
+        ("dispatch",),
+        ("claim",),
+        ("accept",),
+        ("claim",),
+        ("accept",),
+        ("respond",),
+        ("respond",),
+        ("confirm",),
+    ]
+    assert not CaseTask.objects.filter(case=case, status__in=["NEW", "ASSIGNED", "STARTED"])
+
+    assert [s.action for s in steps] == list(BOUNDS)
+    measured = {s.action: (s.all, s.data) for s in steps}
+    for action, (all_bound, data_bound) in BOUNDS.items():
+        n_all, n_data = measured[action]
+        assert n_all <= all_bound, f"{action}: {n_all} statements (bound {all_bound})"
+        assert n_data <= data_bound, f"{action}: {n_data} non-transaction (bound {data_bound})"
+    total = (sum(s.all for s in steps), sum(s.data for s in steps))
+    assert total[0] <= TOTAL[0] and total[1] <= TOTAL[1], total
+    assert TOTAL[0] < PROTOTYPE[0] and TOTAL[1] < PROTOTYPE[1]
+
+
+def test_each_action_is_one_transaction(path_actors):
+    """Every action opens exactly one outer transaction (a savepoint here) and closes it."""
+    happy_path(path_actors)
+    _case, steps = happy_path(path_actors)
+    for step in steps:
+        first, last = step.sql[0], step.sql[-1]
+        assert first.startswith(("SAVEPOINT", "BEGIN")), (step.action, first)
+        assert last.startswith(("RELEASE SAVEPOINT", "COMMIT")), (step.action, last)

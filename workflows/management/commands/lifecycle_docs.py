@@ -1,0 +1,231 @@
+"""``manage.py lifecycle_docs [--check]``: write docs/lifecycle.md from the code.
+
+The state diagram comes from the ``@transition`` methods of :class:`casework.models.Case`, the
+process chart and node table from :class:`workflows.flows.CaseFlow`. The meanings of states and
+the action table mirror DESIGN.md §3 (the contract those code paths implement).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+
+from casework.models import Case, CaseStatus
+from workflows import charts
+from workflows.flows import CaseFlow
+
+DEFAULT_OUTPUT = Path(settings.BASE_DIR) / "docs" / "lifecycle.md"
+
+STATE_MEANINGS: dict[str, str] = {
+    CaseStatus.RECEIVED: "recorded, waiting for village verification",
+    CaseStatus.FORWARDED: "in the kecamatan queue, unclaimed",
+    CaseStatus.IN_TRIAGE: "claimed by a forum officer",
+    CaseStatus.NEEDS_INFO: (
+        "waiting for the citizen or village to supply information (clock paused)"
+    ),
+    CaseStatus.DISPATCHED: "sent to one or more OPD, none has accepted yet",
+    CaseStatus.IN_PROGRESS: "at least one OPD accepted; not all have responded",
+    CaseStatus.RESPONDED: "every OPD (or the forum) answered; the citizen may confirm or dispute",
+    CaseStatus.CLOSED: "confirmed, or no reply within the confirmation window",
+    CaseStatus.REJECTED: "not an aspiration, out of scope, abusive; always with a reason",
+    CaseStatus.MERGED: "a duplicate, merged into another case, which the citizen now follows",
+}
+
+# (action code, by, effect): DESIGN.md §3
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    (
+        "submit",
+        "citizen, KIM desa operator, API/Open311 client",
+        "creates a case in `received`; straight to `forwarded` when the desa's KIM is inactive",
+    ),
+    ("verify", "KIM desa operator of the case's desa", "`received` → `forwarded`"),
+    (
+        "claim / release",
+        "officer of the unit holding the current task",
+        "takes / gives back the current task; a forum claim moves `forwarded` → `in_triage`",
+    ),
+    (
+        "reassign",
+        "forum coordinator, OPD head, supervisor",
+        "gives the current task to a named officer of the same unit",
+    ),
+    (
+        "request_info",
+        "forum officer, KIM desa operator",
+        "→ `needs_info`, with a question for the citizen",
+    ),
+    (
+        "provide_info",
+        "citizen (by tracking code), KIM desa operator",
+        "`needs_info` → back to the stage that asked",
+    ),
+    (
+        "dispatch",
+        "forum officer",
+        "`in_triage` → `dispatched`, to one or more OPD, with category and priority",
+    ),
+    (
+        "resolve",
+        "forum officer",
+        "`in_triage` → `responded`: answered at forum level (information requests)",
+    ),
+    (
+        "merge",
+        "forum officer",
+        "`in_triage` → `merged` into another open case of the same kecamatan; "
+        "the target counts one more supporter",
+    ),
+    ("reject", "forum officer, KIM desa operator", "→ `rejected`, with a reason"),
+    ("accept", "OPD officer", "the OPD's assignment accepted; case `dispatched` → `in_progress`"),
+    (
+        "decline",
+        "OPD officer",
+        "the OPD's assignment declined as bukan wewenang, with a reason; when no OPD remains, "
+        "the case returns to the forum (`in_triage`)",
+    ),
+    (
+        "respond",
+        "OPD officer",
+        "the OPD's follow-up recorded; when every assignment has responded, case → `responded`",
+    ),
+    (
+        "confirm",
+        "citizen (by tracking code)",
+        "`responded` → `closed`, with a 1–5 rating and comment",
+    ),
+    (
+        "dispute",
+        "citizen (by tracking code)",
+        "`responded` → `in_progress`, reopened for the same OPD",
+    ),
+    ("close", "system", "`responded` → `closed` when the confirmation window ends"),
+)
+
+KIND_NAMES = {
+    "start": "start",
+    "end": "end",
+    "task": "task",
+    "gateway": "parallel split",
+    "join": "join",
+    "event": "event",
+}
+
+
+def _cell(value: str) -> str:
+    return value.replace("|", "\\|").replace("\n", " ")
+
+
+def render() -> str:
+    """The whole of docs/lifecycle.md."""
+    missing = [code for code in CaseStatus.values if code not in STATE_MEANINGS]
+    if missing:
+        raise CommandError(f"STATE_MEANINGS lacks {', '.join(missing)}: describe every state.")
+    with translation.override(None):
+        states = [(str(value), str(label)) for value, label in CaseStatus.choices]
+    nodes, _edges = charts.flow_graph(CaseFlow)
+    flow_nodes = {node.name: node for node in CaseFlow.instance.nodes()}
+    initial = charts.initial_state(Case, "status")
+    finals = charts.final_states(Case, "status")
+
+    out: list[str] = [
+        "# Case lifecycle",
+        "",
+        "<!-- Generated by `python manage.py lifecycle_docs` from casework/models.py (the "
+        "transitions of Case.status) and workflows/flows.py (CaseFlow). Do not edit by hand: "
+        "`python manage.py lifecycle_docs --check` fails when this file is out of date. -->",
+        "",
+        "A case (one aspiration) moves through the states below. Its `status` is a protected "
+        "django-fsm field: it changes only through the transition methods of `Case`, and only "
+        "the services in `casework/services.py` call them, one service per action. Alongside the "
+        "state, a viewflow process (`CaseFlow`) holds the human work: each task sits in the queue "
+        "of one unit (the village KIM, the kecamatan forum, an OPD) until an officer of that unit "
+        "acts on it, and the outcome of the action picks the next node.",
+        "",
+        f"A new case starts in `{initial}`; "
+        + ", ".join(f"`{state}`" for state in finals)
+        + " are final. Diagrams use Mermaid and render on code hosts without extra tools; the "
+        "same graphs are available as Graphviz dot from `workflows.charts` "
+        "(`flow_dot(CaseFlow)`, `case_state_dot()`).",
+        "",
+        "## States",
+        "",
+        "| code | label (id) | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for code, label in states:
+        out.append(f"| `{code}` | {_cell(label)} | {_cell(STATE_MEANINGS[code])} |")
+    out += [
+        "",
+        "## State diagram",
+        "",
+        "Arrows are labelled with the `Case` transition methods that take them. A transition "
+        "whose method returns its target (`RETURN_VALUE`) shows one arrow per allowed target.",
+        "",
+        "```mermaid",
+        charts.case_state_mermaid().rstrip("\n"),
+        "```",
+        "",
+        "## Process",
+        "",
+        "Nodes of `CaseFlow`; arrows are labelled with the outcome of the action that completes "
+        "a task (`*`: one parallel branch per OPD assignment).",
+        "",
+        "```mermaid",
+        charts.flow_mermaid(CaseFlow).rstrip("\n"),
+        "```",
+        "",
+        "| node | kind | title | stage |",
+        "| --- | --- | --- | --- |",
+    ]
+    for node in nodes:
+        stage = getattr(flow_nodes[node.name], "stage", "") or ""
+        out.append(
+            f"| `{node.name}` | {KIND_NAMES.get(node.kind, node.kind)} | {_cell(node.title)} | "
+            + (f"`{stage}`" if stage else "")
+            + " |"
+        )
+    out += [
+        "",
+        "## Actions",
+        "",
+        "Each action is one service function, one API action and one audit event code.",
+        "",
+        "| action | by | effect |",
+        "| --- | --- | --- |",
+    ]
+    for action, who, effect in ACTIONS:
+        codes = " / ".join(f"`{code.strip()}`" for code in action.split("/"))
+        out.append(f"| {codes} | {_cell(who)} | {_cell(effect)} |")
+    out.append("")
+    return "\n".join(out)
+
+
+class Command(BaseCommand):
+    help = "Write docs/lifecycle.md (state table, state diagram, process chart) from the code."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--check",
+            action="store_true",
+            help="Write nothing; exit non-zero when the file is out of date.",
+        )
+        parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="The file to write.")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        path = Path(options["output"])
+        content = render()
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if options["check"]:
+            if current != content:
+                raise CommandError(f"{path} is out of date; run `python manage.py lifecycle_docs`.")
+            self.stdout.write(f"{path} is up to date.")
+            return
+        if current == content:
+            self.stdout.write(f"{path} is up to date.")
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        self.stdout.write(f"Wrote {path}.")
