@@ -346,12 +346,12 @@ def claim_task(*, case: Case, actor: User) -> Case:
     with transaction.atomic():
         case = _lock(case)
         _require_scope(actor, case)
-        tasks = [
-            t for t in _open_tasks(case, list(Stage.values), actor.unit_id) if t.owner_id is None
-        ]
+        unit_tasks = _open_tasks(case, list(Stage.values), actor.unit_id)
+        tasks = [t for t in unit_tasks if t.owner_id is None]
         if not tasks:
-            held = _open_tasks(case, list(Stage.values), actor.unit_id)
-            if held:
+            if any(t.owner_id == actor.pk for t in unit_tasks):
+                raise Conflict(_("You already hold this task."), code="already_claimed")
+            if unit_tasks:
                 raise Conflict(_("Another officer holds this task."), code="task_taken")
             raise Conflict(_("There is no task of your unit to claim."), code="invalid_transition")
         audit = _Audit(case, actor)
@@ -369,6 +369,11 @@ def release_task(*, case: Case, actor: User) -> Case:
         if not mine:
             raise Conflict(_("You hold no task of this case."), code="invalid_transition")
         task = mine[0]
+        if case.status == CaseStatus.NEEDS_INFO:
+            raise Conflict(
+                _("The case is waiting for information; ask a coordinator to reassign it."),
+                code="invalid_transition",
+            )
         before = case.status
         engine.get().release(task)
         if task.stage == Stage.TRIAGE and case.status == CaseStatus.IN_TRIAGE:

@@ -37,6 +37,10 @@ def submit(desa: str = "35.08.01.2001", **overrides: Any) -> Case:
     return services.submit_case(**fields)
 
 
+def submit_for(officers: dict, **overrides: Any) -> Case:
+    return submit(**overrides)
+
+
 def forwarded(officers: dict, **overrides: Any) -> Case:
     case = submit(**overrides)
     return services.verify_case(case=case, actor=officers["kim"])

@@ -1,5 +1,7 @@
 """Development settings: the embedded default used by ``make run``."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY as _SECRET_KEY
 from .base import env_bool
@@ -7,3 +9,7 @@ from .base import env_bool
 DEBUG = env_bool("DEBUG", True)
 SECRET_KEY = _SECRET_KEY or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = ["*"]
+
+if not os.environ.get("EMAIL_BACKEND"):
+    # mail is printed by the worker instead of sent
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
