@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 
 from . import refdata, services
@@ -147,6 +147,9 @@ def _drive(case: Case, target: str, rng: random.Random, people: dict, kec_name: 
 def _age(case: Case, days: float) -> None:
     """Move the case's history ``days`` into the past."""
     delta = timedelta(days=days)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL aspirasi.rewrite_history = 'on'")
     Case.objects.filter(pk=case.pk).update(
         created_at=F("created_at") - delta,
         updated_at=F("updated_at") - delta,

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from .models import Case, CaseTask, User
 
 
@@ -25,6 +27,16 @@ class ProcessEngine(Protocol):
 
     def complete(self, task: CaseTask, outcome: str, data: dict | None = None) -> None:
         """Finish a human task; ``outcome`` picks the next node of the process."""
+
+    def target(self, case: Case) -> datetime:
+        """The end-to-end target of a new case."""
+        ...
+
+    def pause(self, task: CaseTask) -> None:
+        """Stop the task's service-level clock (waiting for information)."""
+
+    def resume(self, task: CaseTask) -> None:
+        """Restart the task's stage with its full time."""
 
     def chart(self) -> str:
         """The process graph as Graphviz dot."""

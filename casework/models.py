@@ -337,6 +337,9 @@ class Case(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(_("received at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # end-to-end target; moved later by the time spent waiting for information
+    target_at = models.DateTimeField(_("end-to-end target"), null=True, blank=True)
+    paused_at = models.DateTimeField(_("waiting for information since"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -374,11 +377,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
     def ask_for_info(self, question: str) -> None:
         self.info_return_status = self.status
         self.info_question = question
+        self.paused_at = timezone.now()
 
     @transition(field=status, source=S.NEEDS_INFO, target=RETURN_VALUE(S.RECEIVED, S.IN_TRIAGE))
     def receive_info(self) -> str:
         target = self.info_return_status
         self.info_return_status = ""
+        if self.paused_at is not None:
+            if self.target_at is not None:
+                self.target_at += timezone.now() - self.paused_at
+            self.paused_at = None
         return target
 
     @transition(field=status, source=S.IN_TRIAGE, target=S.DISPATCHED)
@@ -542,19 +550,29 @@ class CaseTask(AbstractTask):
     stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, blank=True)
     data = models.JSONField(default=dict, blank=True)
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    # service-level clock: the next reminder/escalation/close step and when it falls due;
+    # null while the clock is stopped (waiting for information) or when nothing is left
+    sla_step = models.PositiveSmallIntegerField(default=0)
+    sla_next_at = models.DateTimeField(null=True, blank=True)
+    sla_cycle = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["created"]
         indexes = [
             models.Index(
-                fields=["unit", "created"],
+                fields=["unit", "due_at"],
                 name="task_unit_queue",
                 condition=Q(status="NEW", flow_task_type="HUMAN"),
             ),
             models.Index(
-                fields=["owner", "created"],
+                fields=["owner", "due_at"],
                 name="task_owner_open",
                 condition=Q(status__in=["ASSIGNED", "STARTED"]),
+            ),
+            models.Index(
+                fields=["sla_next_at"],
+                name="task_sla_due",
+                condition=Q(status__in=OPEN_TASK_STATUSES, sla_next_at__isnull=False),
             ),
             models.Index(
                 fields=["case"],
@@ -575,3 +593,117 @@ class CaseTask(AbstractTask):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TASK_STATUSES
+
+
+# ----------------------------------------------------------------------------- notifications
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Notification(models.Model):
+    """Outbox: a message written in the transaction of its cause, sent later by a worker.
+
+    A broker outage delays it, never loses it: the sweep hands pending ones to the workers
+    again. ``key`` makes the message unique (one reminder per task, level and cycle)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    key = models.CharField(max_length=120, unique=True, null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=12, default="email")
+    recipient = models.CharField(_("recipient"), max_length=254)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    template = models.CharField(max_length=60)
+    context = models.JSONField(default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                name="notification_pending",
+                condition=Q(status="pending"),
+            ),
+            models.Index(fields=["case", "created_at"], name="notification_case"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient} ({self.status})"
+
+
+class EscalationKind(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    ESCALATION = "escalation", _("Escalation")
+
+
+class Escalation(models.Model):
+    """A reminder (level 0) or an escalation (level 1: coordinator or OPD head; level 2:
+    supervisor) of one task's deadline. One per task, kind, level and clock cycle."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    task = models.ForeignKey(CaseTask, on_delete=models.CASCADE, related_name="escalations")
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=EscalationKind.choices)
+    level = models.PositiveSmallIntegerField(_("level"))
+    cycle = models.PositiveSmallIntegerField(default=0)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("unit"),
+    )
+    due_at = models.DateTimeField(_("deadline"))
+    created_at = models.DateTimeField(_("raised at"), default=timezone.now)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task", "kind", "level", "cycle"], name="escalation_once"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["-created_at"],
+                name="escalation_open",
+                condition=Q(kind="escalation", acknowledged_at__isnull=True),
+            ),
+            models.Index(fields=["case", "created_at"], name="escalation_case"),
+        ]
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.stage} {self.kind} {self.level}"

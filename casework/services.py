@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import engine, refdata, selectors
+from . import engine, notify, refdata, selectors
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .models import (
     MANAGER_ROLES,
@@ -34,6 +34,7 @@ from .models import (
     CaseTask,
     Channel,
     Confidentiality,
+    Notification,
     Priority,
     Role,
     Stage,
@@ -87,26 +88,56 @@ class _Audit:
             self.events[0].save(force_insert=True)
         elif self.events:
             CaseEvent.objects.bulk_create(self.events)
-        actions = [(e.case_id, e.action) for e in self.events]
-        transaction.on_commit(lambda: _after_commit(actions))
+        messages = [m for m in map(_reporter_message, self.events) if m is not None]
+        if len(messages) == 1:
+            messages[0].save(force_insert=True)
+        elif messages:
+            Notification.objects.bulk_create(messages)
+        notify.enqueue(m.pk for m in messages)
 
 
-def _after_commit(actions: list[tuple[int, str]]) -> None:
-    """Hand the notifications to the workers. A broker outage must not fail the request: what
-    was committed stays committed."""
-    from .tasks import notify_case_event
+# steps of a case the reporter hears about
+PUBLIC_ACTIONS = frozenset(
+    {"submit", "verify", "dispatch", "request_info", "resolve", "reject", "merge", "close"}
+)
+PUBLIC_PAYLOAD = ("question", "response", "reason", "into")
 
-    for case_id, action in actions:
-        try:
-            notify_case_event.delay(case_id, action)
-        except Exception:  # noqa: BLE001  (broker down: the case is saved, log and go on)
-            log.warning("could not enqueue notification for case %s (%s)", case_id, action)
+
+def _reporter_message(event: CaseEvent) -> Notification | None:
+    case = event.case
+    public = event.action in PUBLIC_ACTIONS or (
+        event.action == "respond" and event.to_status == CaseStatus.RESPONDED
+    )
+    if not public or not case.reporter_email:
+        return None
+    if event.action == "merge" and "into" not in event.payload:
+        return None  # the target of a merge: its reporter hears nothing new
+    context = {
+        "action": event.action,
+        "number": case.number,
+        "title": case.title,
+        "status": event.to_status,
+        "tracking_code": format_tracking_code(case.tracking_code),
+    }
+    if event.action == "respond":
+        context["response"] = case.response or event.payload.get("response", "")
+    else:
+        context.update({k: event.payload[k] for k in PUBLIC_PAYLOAD if event.payload.get(k)})
+    return Notification(
+        case=case,
+        channel="email",
+        recipient=case.reporter_email,
+        template="case_update",
+        context=context,
+    )
 
 
 def _lock(case: Case) -> Case:
     """Re-read the case with its row locked for the rest of the transaction."""
     try:
-        return Case.objects.select_for_update().get(pk=case.pk)
+        # NO KEY UPDATE: rows that merely reference the case (events written by the sweep)
+        # are not blocked by an action in progress
+        return Case.objects.select_for_update(no_key=True).get(pk=case.pk)
     except Case.DoesNotExist:
         raise NotFound(_("No such case.")) from None
 
@@ -310,6 +341,7 @@ def submit_case(
         skipped = kim is None or not kim.active
         if skipped:
             case.forward()
+        case.target_at = engine.get().target(case)
         case.save(force_insert=True)
         engine.get().start(case)
         audit = _Audit(case, actor if actor is not None and actor.is_authenticated else None)
@@ -444,7 +476,8 @@ def request_info(*, case: Case, actor: User, question: str) -> Case:
         _take(task, actor, case, audit)
         before = case.status
         _transition(case, "ask_for_info", question)
-        _save(case, "status", "info_return_status", "info_question")
+        _save(case, "status", "info_return_status", "info_question", "paused_at")
+        engine.get().pause(task)
         audit.add("request_info", before, case.status, question=question, stage=stage)
         audit.flush()
     return case
@@ -461,7 +494,10 @@ def provide_info(*, case: Case, text: str, actor: User | None = None) -> Case:
         before = case.status
         _transition(case, "receive_info")
         case.info_question = ""
-        _save(case, "status", "info_return_status", "info_question")
+        _save(case, "status", "info_return_status", "info_question", "paused_at", "target_at")
+        stage = Stage.VERIFICATION if case.status == CaseStatus.RECEIVED else Stage.TRIAGE
+        for task in _open_tasks(case, [stage]):
+            engine.get().resume(task)
         audit = _Audit(case, actor)
         audit.add("provide_info", before, case.status, text=text)
         audit.flush()
@@ -570,7 +606,7 @@ def merge_case(*, case: Case, actor: User, into: str) -> Case:
         # lock both rows in id order so that two opposite merges cannot deadlock
         locked = {
             c.pk: c
-            for c in Case.objects.select_for_update()
+            for c in Case.objects.select_for_update(no_key=True)
             .filter(pk__in=[case.pk, target_pk])
             .order_by("pk")
         }
@@ -617,7 +653,15 @@ def reject_case(*, case: Case, actor: User, reason: str) -> Case:
             # giving up on missing information: back to the stage, then rejected
             _transition(case, "receive_info")
         _transition(case, "reject", reason)
-        _save(case, "status", "rejection_reason", "closed_at", "info_return_status")
+        _save(
+            case,
+            "status",
+            "rejection_reason",
+            "closed_at",
+            "info_return_status",
+            "paused_at",
+            "target_at",
+        )
         engine.get().complete(task, "rejected")
         audit.add("reject", before, case.status, reason=reason)
         audit.flush()

@@ -117,7 +117,8 @@ class CaseFlow(flow.Flow):
     # --- node callbacks -------------------------------------------------------------
 
     def stage_due(self, activation: Activation):  # type: ignore[no-untyped-def]
-        return sla.stage_deadline(activation.flow_task.stage, activation.process.case, now())
+        """The task's deadline, with its service-level clock set to the first step."""
+        return sla.start_clock(activation.task, case=activation.process.case, start=now())
 
     def start_case(self, activation: Activation, *, case) -> CaseProcess:  # type: ignore[no-untyped-def]
         activation.process.case = case

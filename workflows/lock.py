@@ -12,7 +12,7 @@ class CaseRowLock:
     def __call__(self, flow_class, process_pk):  # type: ignore[no-untyped-def]
         with transaction.atomic():
             list(
-                Case.objects.select_for_update()
+                Case.objects.select_for_update(no_key=True)
                 .filter(process__pk=process_pk)
                 .values_list("pk", flat=True)
             )

@@ -148,3 +148,49 @@ def stage_deadline(stage: str, case, start: datetime) -> datetime:  # type: igno
         priority=case.priority,
     )
     return add_working_days(start, days)
+
+
+# ----------------------------------------------------------------------------- the task clock
+# sla_step names the next step of a task's clock; sla_next_at is when it falls due.
+STEP_REMIND, STEP_LEVEL_1, STEP_LEVEL_2, STEP_DONE, STEP_CLOSE = 0, 1, 2, 3, 4
+REMIND_AT = 0.75
+LEVEL_2_AFTER_WORKING_DAYS = 2
+
+
+def start_clock(task, *, case, start: datetime) -> datetime:  # type: ignore[no-untyped-def]
+    """Set a new task's deadline and first service-level step; returns the deadline."""
+    due = stage_deadline(task.stage, case, start)
+    task.due_at = due
+    if task.stage == SlaStage.CONFIRMATION:
+        task.sla_step, task.sla_next_at = STEP_CLOSE, due
+    else:
+        task.sla_step, task.sla_next_at = STEP_REMIND, start + (due - start) * REMIND_AT
+    return due
+
+
+def pause(task) -> None:  # type: ignore[no-untyped-def]
+    task.sla_next_at = None
+    task.save(update_fields=["sla_next_at"])
+
+
+def restart(task, *, case) -> None:  # type: ignore[no-untyped-def]
+    """Information arrived: the stage starts again with its full time (a new clock cycle,
+    so its reminders and escalations can happen again)."""
+    from django.utils import timezone
+
+    start_clock(task, case=case, start=timezone.now())
+    task.sla_cycle += 1
+    task.save(update_fields=["due_at", "sla_step", "sla_next_at", "sla_cycle"])
+
+
+def end_to_end_target(case) -> datetime:  # type: ignore[no-untyped-def]
+    from casework import refdata
+
+    category = refdata.snapshot().categories_by_id.get(case.category_id)
+    days = working_days_for(
+        SlaStage.END_TO_END,
+        category_id=case.category_id,
+        sla_class=category.sla_class if category else SlaClass.STANDARD,
+        priority=case.priority,
+    )
+    return case.created_at + timedelta(days=days)

@@ -79,6 +79,7 @@ TEMPLATES = [
 ]
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'aspirasi.sqlite3'}",
@@ -185,6 +186,17 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
+# A web request must not hang on a broker outage: one quick try, then the outbox and the
+# next sweep take over.
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "2"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-due-work": {
+        "task": "workflows.tasks.sweep_due_work",
+        "schedule": float(os.environ.get("ASPIRASI_SWEEP_SECONDS", "60")),
+        "options": {"expires": 55},
+    },
+}
 
 MAILERS = {
     "default": {

@@ -114,3 +114,18 @@ def test_status_cannot_be_assigned_directly(officers):
     case = f.submit()
     with pytest.raises(AttributeError):
         case.status = "closed"
+
+
+def test_audit_trail_is_append_only(officers):
+    from django.db import connection, transaction
+
+    from casework.models import CaseEvent
+
+    event = f.submit().events.get()
+    with pytest.raises(ValueError):
+        event.save()
+    with pytest.raises(ValueError):
+        event.delete()
+    if connection.vendor == "postgresql":
+        with pytest.raises(Exception, match="append-only"), transaction.atomic():
+            CaseEvent.objects.filter(pk=event.pk).update(action="forged")

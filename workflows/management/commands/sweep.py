@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from workflows.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Run one service-level sweep now (for operators, and for cron instead of beat)."
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        result = sweep()
+        self.stdout.write(
+            f"reminders {result.reminders}, escalations {result.escalations}, "
+            f"closed {result.closed}, notifications requeued {result.requeued_notifications}"
+        )
