@@ -1,3 +1,5 @@
+"""Page-number pagination of the API's lists: ``count``, ``next``, ``previous``, ``results``."""
+
 from rest_framework.pagination import PageNumberPagination
 
 

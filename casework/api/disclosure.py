@@ -1,0 +1,203 @@
+"""What each reader may see of a case: the reporter's identity for officers, and the public
+tracking view for whoever holds the tracking code.
+
+Reporter identity (DESIGN.md §1: *anonim* hides it from the public, *rahasia* keeps the case
+out of public view): officers see the reporter of an ordinary case; for an anonim or rahasia
+case only the supervisor and the KIM operator of the case's desa do. A NIK is shown masked
+to everyone but the supervisor.
+
+The public view never names a reporter or an officer and shows only the parts of the audit
+payload written for the citizen: the question asked, the answers, the reason for a rejection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from casework.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    Confidentiality,
+    Role,
+    UnitKind,
+    User,
+)
+
+from . import reference
+
+PRIVATE_IDENTITY = frozenset({Confidentiality.ANONIM, Confidentiality.RAHASIA})
+REPORTER_FIELDS = ("reporter_name", "reporter_phone", "reporter_email", "reporter_nik")
+
+# Audit actions shown on the public timeline, with their citizen-facing labels. Queue work
+# (claim, release, reassign) and anything else the process records stay internal.
+PUBLIC_ACTIONS = {
+    "submit": _("Aspiration received"),
+    "verify": _("Verified by the village KIM"),
+    "request_info": _("More information requested"),
+    "provide_info": _("Information supplied"),
+    "dispatch": _("Forwarded to the agencies (OPD)"),
+    "resolve": _("Answered by the Forum KIM Kecamatan"),
+    "merge": _("Merged with a similar aspiration"),
+    "reject": _("Rejected"),
+    "accept": _("Accepted by an agency (OPD)"),
+    "decline": _("Returned by an agency (not its authority)"),
+    "respond": _("Follow-up recorded by an agency (OPD)"),
+    "confirm": _("Confirmed by the reporter"),
+    "dispute": _("Disputed by the reporter"),
+    "close": _("Closed"),
+}
+# The only payload fields the public may read, per action.
+PUBLIC_PAYLOAD = {
+    "request_info": ("question",),
+    "resolve": ("response",),
+    "respond": ("response",),
+    "reject": ("reason",),
+}
+CITIZEN_ACTIONS = ("provide_info", "confirm", "dispute")
+
+
+# ----------------------------------------------------------------------------- officers
+
+
+def sees_reporter(user: User, case: Case) -> bool:
+    if case.confidentiality not in PRIVATE_IDENTITY:
+        return True
+    if user.role == Role.SUPERVISOR:
+        return True
+    return (
+        user.role == Role.KIM_OPERATOR
+        and user.unit is not None
+        and user.unit.kind == UnitKind.KIM
+        and user.unit.region_id == case.desa_id
+    )
+
+
+def mask_nik(nik: str) -> str:
+    if len(nik) <= 8:
+        return "*" * len(nik)
+    return f"{nik[:4]}{'*' * (len(nik) - 8)}{nik[-4:]}"
+
+
+def reporter_for(user: User, case: Case) -> dict[str, str | None]:
+    """The reporter_* fields as ``user`` may see them (None where hidden)."""
+    if not sees_reporter(user, case):
+        return dict.fromkeys(REPORTER_FIELDS)
+    nik = case.reporter_nik
+    if nik and user.role != Role.SUPERVISOR:
+        nik = mask_nik(nik)
+    return {
+        "reporter_name": case.reporter_name,
+        "reporter_phone": case.reporter_phone,
+        "reporter_email": case.reporter_email,
+        "reporter_nik": nik,
+    }
+
+
+# ----------------------------------------------------------------------------- the public
+
+
+def _timeline(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
+    timeline = []
+    for event in events:
+        if event.action not in PUBLIC_ACTIONS:
+            continue
+        item: dict[str, Any] = {
+            "action": event.action,
+            "action_label": PUBLIC_ACTIONS[event.action],
+            "from_status": event.from_status,
+            "to_status": event.to_status,
+            "created_at": event.created_at,
+        }
+        for key in PUBLIC_PAYLOAD.get(event.action, ()):
+            if isinstance(event.payload, dict) and event.payload.get(key):
+                item[key] = str(event.payload[key])
+        timeline.append(item)
+    return timeline
+
+
+def _answers(case: Case, events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
+    """The forum's answer and each OPD's latest follow-up (dropped again if it declined)."""
+    forum_at = None
+    by_opd: dict[str, dict[str, Any]] = {}
+    for event in events:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        if event.action == "resolve":
+            forum_at = event.created_at
+        elif event.action == "respond" and payload.get("opd"):
+            code = str(payload["opd"])
+            by_opd.pop(code, None)  # keep the OPD's place at its latest answer
+            by_opd[code] = {
+                "source": "opd",
+                "opd": code,
+                "name": reference.unit_name(UnitKind.OPD, code),
+                "response": str(payload.get("response", "")),
+                "answered_at": event.created_at,
+            }
+        elif event.action == "decline" and payload.get("opd"):
+            by_opd.pop(str(payload["opd"]), None)
+    answers = []
+    if case.response:
+        answers.append(
+            {
+                "source": "forum",
+                "opd": None,
+                "name": reference.unit_name(UnitKind.FORUM, case.kecamatan_id),
+                "response": case.response,
+                "answered_at": forum_at,
+            }
+        )
+    answers.extend(by_opd.values())
+    return answers
+
+
+def _citizen_actions(case: Case, answers: list[dict[str, Any]]) -> list[str]:
+    if case.status == CaseStatus.NEEDS_INFO:
+        return ["provide_info"]
+    if case.status == CaseStatus.RESPONDED:
+        # an answer given by the forum alone cannot be disputed (there is no OPD to reopen)
+        opd_answered = any(a["source"] == "opd" for a in answers)
+        return ["confirm", "dispute"] if opd_answered else ["confirm"]
+    return []
+
+
+def public_view(case: Case, events: Iterable[CaseEvent]) -> dict[str, Any]:
+    """The tracking view of a case. A rahasia case shows only its number and status."""
+    view: dict[str, Any] = {
+        "number": case.number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+    }
+    if case.confidentiality == Confidentiality.RAHASIA:
+        return view
+    events = list(events)
+    answers = _answers(case, events)
+    merged_into = None
+    if case.merged_into_id is not None:
+        target = case.merged_into
+        merged_into = {
+            "number": target.number,
+            "status": target.status,
+            "status_label": target.get_status_display(),
+        }
+    view.update(
+        {
+            "title": case.title,
+            "category": {"code": case.category.code, "name": case.category.name},
+            "desa": {"code": case.desa_id, "name": case.desa.name},
+            "kecamatan": {"code": case.kecamatan_id, "name": case.kecamatan.name},
+            "supporters": case.supporters,
+            "created_at": case.created_at,
+            "updated_at": case.updated_at,
+            "closed_at": case.closed_at,
+            "info_question": case.info_question if case.status == CaseStatus.NEEDS_INFO else None,
+            "merged_into": merged_into,
+            "answers": answers,
+            "timeline": _timeline(events),
+            "allowed_actions": _citizen_actions(case, answers),
+        }
+    )
+    return view

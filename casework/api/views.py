@@ -1,0 +1,400 @@
+"""REST API v1. Views parse input, call a selector or a service, and shape the answer; the
+services hold the rules (DESIGN.md §7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from casework import selectors, services
+from casework.errors import InvalidInput, NotFound
+from casework.models import Case
+
+from . import disclosure, reference
+from . import serializers as s
+from .filters import CaseFilter
+from .pagination import CasePagination
+from .permissions import IsOfficer
+
+CASE_NOT_FOUND = _("No such case.")
+TRACKING_NOT_FOUND = _("No case with this tracking code.")
+REFERENCE_MAX_AGE = 300  # seconds: reference data changes rarely
+
+ERRORS = {
+    400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input.")),
+    401: OpenApiResponse(s.ErrorSerializer, description=_("Not logged in.")),
+    403: OpenApiResponse(s.ErrorSerializer, description=_("Your role may not do this.")),
+    404: OpenApiResponse(s.ErrorSerializer, description=_("Missing, or out of your scope.")),
+    409: OpenApiResponse(
+        s.ErrorSerializer,
+        description=_("Not allowed in the case's current state, or another officer holds it."),
+    ),
+}
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    return {code: ERRORS[code] for code in codes}
+
+
+def _case_for(user: Any, number: str) -> Case:
+    try:
+        return selectors.case_for(user, number)
+    except NotFound:
+        raise NotFound(CASE_NOT_FOUND) from None
+
+
+def _case_detail(request: Request, number: str) -> dict[str, Any]:
+    try:
+        case = selectors.case_detail(request.user, number)
+    except NotFound:
+        raise NotFound(CASE_NOT_FOUND) from None
+    return s.CaseDetailSerializer(case, context={"request": request}).data
+
+
+def _case_by_tracking_code(code: str) -> Case:
+    try:
+        return selectors.case_by_tracking_code(code)
+    except NotFound:
+        raise NotFound(TRACKING_NOT_FOUND) from None
+
+
+def _public_view(code: str) -> dict[str, Any]:
+    case = _case_by_tracking_code(code)
+    view = disclosure.public_view(case, selectors.case_events(case))
+    return s.PublicCaseSerializer(view).data
+
+
+class PublicAPIView(APIView):
+    """Open to anyone, without authentication (and so without CSRF checks)."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+
+# ----------------------------------------------------------------------------- auth
+
+
+class TokenView(APIView):
+    """``POST`` trades a username and password for the API token of that user; ``DELETE``
+    revokes the caller's token (a later ``POST`` issues a new one)."""
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary=_("Obtain an API token"),
+        request=s.TokenRequestSerializer,
+        responses={200: s.TokenSerializer, **errors(400)},
+        auth=[],
+        tags=["auth"],
+    )
+    def post(self, request: Request) -> Response:
+        body = s.TokenRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        user = authenticate(
+            request,
+            username=body.validated_data["username"],
+            password=body.validated_data["password"],
+        )
+        if user is None or not user.is_active:
+            raise InvalidInput(
+                _("Unable to log in with the given username and password."),
+                code="invalid_credentials",
+            )
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+    @extend_schema(
+        operation_id="auth_token_destroy",
+        summary=_("Revoke my API token"),
+        request=None,
+        responses={204: None, **errors(401)},
+        tags=["auth"],
+    )
+    def delete(self, request: Request) -> Response:
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# ----------------------------------------------------------------------------- reference data
+
+
+class ReferenceView(PublicAPIView):
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.status_code == status.HTTP_200_OK:
+            patch_cache_control(response, public=True, max_age=REFERENCE_MAX_AGE)
+        return response
+
+
+class CategoryListView(ReferenceView):
+    @extend_schema(
+        operation_id="categories_list",
+        summary=_("Categories of aspirations"),
+        responses=s.CategorySerializer(many=True),
+        tags=["reference"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.CategorySerializer(reference.categories(), many=True).data)
+
+
+class OpdListView(ReferenceView):
+    @extend_schema(
+        operation_id="opds_list",
+        summary=_("Agencies (OPD) cases are dispatched to"),
+        responses=s.OpdSerializer(many=True),
+        tags=["reference"],
+    )
+    def get(self, request: Request) -> Response:
+        return Response(s.OpdSerializer(reference.opds(), many=True).data)
+
+
+class RegionListView(ReferenceView):
+    @extend_schema(
+        operation_id="regions_list",
+        summary=_("Regions: the children of a region, or the top of the tree"),
+        parameters=[
+            OpenApiParameter(
+                "parent",
+                OpenApiTypes.STR,
+                description=_(
+                    "Region code (35.08, 35.08.01): list its kecamatan or desa/kelurahan. "
+                    "Without it: the kabupaten."
+                ),
+            )
+        ],
+        responses={200: s.RegionSerializer(many=True), **errors(404)},
+        tags=["reference"],
+    )
+    def get(self, request: Request) -> Response:
+        parent = request.query_params.get("parent", "").strip() or None
+        if parent is not None and reference.region(parent) is None:
+            raise NotFound(_("No such region."))
+        return Response(s.RegionSerializer(reference.regions(parent), many=True).data)
+
+
+# ----------------------------------------------------------------------------- cases
+
+
+class CaseListView(GenericAPIView):
+    """Officers list the cases of their scope; anyone submits a new one."""
+
+    serializer_class = s.CaseListItemSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    pagination_class = CasePagination
+
+    def get_permissions(self) -> list[BasePermission]:
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return [IsOfficer()]
+
+    def get_queryset(self) -> Any:
+        return selectors.cases_for(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        operation_id="cases_list",
+        summary=_("Cases in my scope, newest first"),
+        responses={200: s.CaseListItemSerializer(many=True), **errors(400, 401, 403)},
+        tags=["cases"],
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.CaseListItemSerializer(page, many=True).data)
+
+    @extend_schema(
+        operation_id="cases_create",
+        summary=_("Submit an aspiration"),
+        description=_(
+            "Open to citizens and API clients without logging in. An officer may record an "
+            "aspiration for a citizen (a KIM operator only for their own desa). The answer "
+            "carries the tracking code the reporter follows the case with."
+        ),
+        request=s.CaseSubmitSerializer,
+        responses={201: s.CaseSubmittedSerializer, **errors(400, 403)},
+        tags=["cases"],
+    )
+    def post(self, request: Request) -> Response:
+        body = s.CaseSubmitSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = request.user if request.user.is_authenticated else None
+        case = services.submit_case(actor=actor, **body.validated_data)
+        return Response(s.CaseSubmittedSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="cases_retrieve",
+        summary=_("A case with its open tasks, OPD assignments and audit trail"),
+        responses={200: s.CaseDetailSerializer, **errors(401, 403, 404)},
+        tags=["cases"],
+    )
+    def get(self, request: Request, number: str) -> Response:
+        return Response(_case_detail(request, number))
+
+
+class OfficerActionView(APIView):
+    """One officer action on a case (DESIGN.md §3); concrete views are made per action."""
+
+    permission_classes = [IsOfficer]
+    action_name: str = ""
+    input_class: type[s.ActionInput] = s.EmptyInput
+
+    def post(self, request: Request, number: str) -> Response:
+        case = _case_for(request.user, number)
+        body = self.input_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        service = services.OFFICER_ACTIONS[self.action_name]
+        service(case=case, actor=request.user, **body.service_kwargs())
+        return Response(_case_detail(request, number))
+
+
+OFFICER_ACTIONS: dict[str, tuple[type[s.ActionInput], Any]] = {
+    "verify": (s.EmptyInput, _("Verify a case of my desa and forward it to the forum")),
+    "claim": (s.EmptyInput, _("Take the case's open task of my unit")),
+    "release": (s.EmptyInput, _("Give my task of the case back to the unit's queue")),
+    "reassign": (s.ReassignInput, _("Give an open task to a named officer of its unit")),
+    "request_info": (s.RequestInfoInput, _("Ask the reporter for more information")),
+    "provide_info": (s.ProvideInfoInput, _("Supply the requested information (KIM operator)")),
+    "dispatch": (s.DispatchInput, _("Dispatch to one or more OPD")),
+    "resolve": (s.ResponseInput, _("Answer at forum level")),
+    "merge": (s.MergeInput, _("Merge into another open case of the kecamatan")),
+    "reject": (s.ReasonInput, _("Reject, with a reason")),
+    "accept": (s.EmptyInput, _("Accept my OPD's assignment")),
+    "decline": (s.DeclineInput, _("Decline my OPD's assignment as not its authority")),
+    "respond": (s.ResponseInput, _("Record my OPD's follow-up")),
+}
+if set(OFFICER_ACTIONS) != set(services.OFFICER_ACTIONS):
+    raise ImproperlyConfigured("casework.api names other officer actions than the services")
+
+
+def _officer_action_view(action: str, input_class: type[s.ActionInput], summary: Any) -> type:
+    def post(self: OfficerActionView, request: Request, number: str) -> Response:
+        return OfficerActionView.post(self, request, number)
+
+    post = extend_schema(
+        operation_id=f"cases_actions_{action}",
+        summary=summary,
+        request=None if input_class is s.EmptyInput else input_class,
+        responses={200: s.CaseDetailSerializer, **errors(400, 401, 403, 404, 409)},
+        tags=["case actions"],
+    )(post)
+    name = "".join(part.title() for part in action.split("_")) + "ActionView"
+    return type(
+        name,
+        (OfficerActionView,),
+        {"action_name": action, "input_class": input_class, "post": post},
+    )
+
+
+OFFICER_ACTION_VIEWS = {
+    action: _officer_action_view(action, input_class, summary)
+    for action, (input_class, summary) in OFFICER_ACTIONS.items()
+}
+
+
+# ----------------------------------------------------------------------------- tasks
+
+
+class TaskListView(GenericAPIView):
+    permission_classes = [IsOfficer]
+    serializer_class = s.TaskListItemSerializer
+    pagination_class = CasePagination
+    filter_backends: list[type] = []
+
+    @extend_schema(
+        operation_id="tasks_list",
+        summary=_("My open tasks, or my unit's queue of unclaimed tasks"),
+        parameters=[s.TaskQuerySerializer],
+        responses={200: s.TaskListItemSerializer(many=True), **errors(400, 401, 403)},
+        tags=["tasks"],
+    )
+    def get(self, request: Request) -> Response:
+        query = s.TaskQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        tasks = selectors.tasks_for(request.user, query.validated_data["scope"])
+        page = self.paginate_queryset(tasks)
+        return self.get_paginated_response(s.TaskListItemSerializer(page, many=True).data)
+
+
+# ----------------------------------------------------------------------------- public tracking
+
+
+class TrackView(PublicAPIView):
+    @extend_schema(
+        operation_id="track_retrieve",
+        summary=_("Follow a case by its tracking code"),
+        description=_(
+            "Dashes and lower case are accepted. Shows no reporter identity and no officer "
+            "names; a rahasia case shows only its number and status."
+        ),
+        responses={200: s.PublicCaseSerializer, **errors(404)},
+        tags=["tracking"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        return Response(_public_view(code))
+
+
+class CitizenActionView(PublicAPIView):
+    action_name: str = ""
+    input_class: type[s.ActionInput] = s.EmptyInput
+
+    def post(self, request: Request, code: str) -> Response:
+        case = _case_by_tracking_code(code)
+        body = self.input_class(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.CITIZEN_ACTIONS[self.action_name](case=case, **body.service_kwargs())
+        return Response(_public_view(code))
+
+
+CITIZEN_ACTIONS: dict[str, tuple[type[s.ActionInput], Any]] = {
+    "provide_info": (s.ProvideInfoInput, _("Supply the information the case waits for")),
+    "confirm": (s.ConfirmInput, _("Confirm the answer, with a rating from 1 to 5")),
+    "dispute": (s.ReasonInput, _("Dispute the answer: the case reopens for the same OPD")),
+}
+if set(CITIZEN_ACTIONS) != set(services.CITIZEN_ACTIONS):
+    raise ImproperlyConfigured("casework.api names other citizen actions than the services")
+
+
+def _citizen_action_view(action: str, input_class: type[s.ActionInput], summary: Any) -> type:
+    def post(self: CitizenActionView, request: Request, code: str) -> Response:
+        return CitizenActionView.post(self, request, code)
+
+    post = extend_schema(
+        operation_id=f"track_actions_{action}",
+        summary=summary,
+        request=input_class,
+        responses={200: s.PublicCaseSerializer, **errors(400, 404, 409)},
+        tags=["tracking"],
+    )(post)
+    name = "Citizen" + "".join(part.title() for part in action.split("_")) + "ActionView"
+    return type(
+        name,
+        (CitizenActionView,),
+        {"action_name": action, "input_class": input_class, "post": post},
+    )
+
+
+CITIZEN_ACTION_VIEWS = {
+    action: _citizen_action_view(action, input_class, summary)
+    for action, (input_class, summary) in CITIZEN_ACTIONS.items()
+}
