@@ -37,7 +37,6 @@ from casework.models import (
 from . import sla
 
 log = logging.getLogger(__name__)
-BATCH = 1000
 FORUM_STAGES = {Stage.VERIFICATION, Stage.TRIAGE}
 
 
@@ -296,9 +295,12 @@ def _close(case_ids: list[int], result: SweepResult) -> None:
             log.info("case %s not closed: %s", case.pk, exc)
 
 
-def sweep(*, now: datetime | None = None, batch: int = BATCH) -> SweepResult:
+def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResult:
     """Run every step that is due at ``now``, batch after batch, until none is left."""
+    from django.conf import settings
+
     now = now or timezone.now()
+    batch = batch or settings.ASPIRASI_SWEEP_BATCH
     result = SweepResult()
     while True:
         handled, to_close = _process_batch(now, batch, result)

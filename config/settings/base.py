@@ -125,6 +125,10 @@ STORAGES = {
 ASPIRASI_CASE_PREFIX = os.environ.get("ASPIRASI_CASE_PREFIX", "LMJ")
 # Kemendagri code of the kabupaten this deployment serves.
 ASPIRASI_KABUPATEN_CODE = os.environ.get("ASPIRASI_KABUPATEN_CODE", "35.08")
+# Close of business in WIB: deadlines fall at this time of their working day.
+ASPIRASI_CLOSE_OF_BUSINESS = os.environ.get("ASPIRASI_CLOSE_OF_BUSINESS", "16:00")
+# Due tasks handled per sweep transaction.
+ASPIRASI_SWEEP_BATCH = int(os.environ.get("ASPIRASI_SWEEP_BATCH", "1000"))
 
 # --- REST API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -160,7 +164,13 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # an unacknowledged task (its worker died) is delivered again after this many seconds
+    # (checked every interval × throttle seconds)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
+        "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),
+    }
     CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
     CELERY_REDBEAT_REDIS_URL = REDIS_URL
     CELERY_REDBEAT_LOCK_TIMEOUT = 300

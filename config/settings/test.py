@@ -1,5 +1,7 @@
 """Test settings: PostgreSQL and Redis when DATABASE_URL / REDIS_URL are set (make test sets them)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import SECRET_KEY as _SECRET_KEY
 
@@ -7,4 +9,12 @@ DEBUG = False
 SECRET_KEY = _SECRET_KEY or "test-only-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+if os.environ.get("EMAIL_BACKEND"):
+    # worker processes started by the integration tests write their mail to files
+    MAILERS = {
+        "default": {
+            "BACKEND": os.environ["EMAIL_BACKEND"],
+            "OPTIONS": {"file_path": os.environ["EMAIL_FILE_PATH"]},
+        }
+    }
 ALLOWED_HOSTS = ["*"]
