@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from .errors import NotFound
+from .errors import InvalidInput, NotFound
 from .models import (
     OPEN_TASK_STATUSES,
     Assignment,
@@ -57,7 +58,9 @@ def in_scope(user: User, case: Case) -> bool:
 
 
 def cases_for(user: User) -> QuerySet[Case]:
-    return Case.objects.filter(scope_q(user)).select_related("category", "desa", "kecamatan")
+    return Case.objects.filter(scope_q(user)).select_related(
+        "category", "desa", "kecamatan", "merged_into"
+    )
 
 
 def case_for(user: User, number: str) -> Case:
@@ -65,7 +68,7 @@ def case_for(user: User, number: str) -> Case:
     try:
         return cases_for(user).get(number=number)
     except Case.DoesNotExist:
-        raise NotFound("No such case.") from None
+        raise NotFound(_("No such case.")) from None
 
 
 def case_by_tracking_code(code: str) -> Case:
@@ -75,7 +78,7 @@ def case_by_tracking_code(code: str) -> Case:
             tracking_code=normalised
         )
     except Case.DoesNotExist:
-        raise NotFound("No case with this tracking code.") from None
+        raise NotFound(_("No case with this tracking code.")) from None
 
 
 def normalise_tracking_code(code: str) -> str:
@@ -116,10 +119,14 @@ def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
     if not is_officer(user):
         return base.none()
     if scope == "mine":
-        return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by("created")
+        return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by(
+            "due_at", "created"
+        )
+    if scope != "queue":
+        raise InvalidInput({"scope": [_("Use “mine” or “queue”.")]}, fields={"scope": "invalid"})
     if user.unit.kind == UnitKind.SUPERVISOR:
-        return base.filter(status="NEW", unit__isnull=False).order_by("created")
-    return base.filter(unit_id=user.unit_id, status="NEW").order_by("created")
+        return base.filter(status="NEW", unit__isnull=False).order_by("due_at", "created")
+    return base.filter(unit_id=user.unit_id, status="NEW").order_by("due_at", "created")
 
 
 def users_of_unit(unit_id: int) -> QuerySet[User]:

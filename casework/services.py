@@ -524,6 +524,7 @@ def dispatch_case(
     priority: str | None = None,
     note: str = "",
 ) -> Case:
+    _require_role(actor, TRIAGE_ROLES)
     codes = list(dict.fromkeys(code.strip() for code in (opds or []) if code and code.strip()))
     if not codes:
         raise InvalidInput({"opds": [_("Name at least one OPD.")]}, fields={"opds": "required"})
@@ -596,13 +597,20 @@ def resolve_case(*, case: Case, actor: User, response: str) -> Case:
 
 def merge_case(*, case: Case, actor: User, into: str) -> Case:
     """A duplicate joins another open case of the same kecamatan, which gains a supporter."""
+    _require_role(actor, TRIAGE_ROLES)
+    _require_scope(actor, case)
     into = _text(into, "into", max_length=20)
     with transaction.atomic():
-        target_pk = Case.objects.filter(number=into).values_list("pk", flat=True).first()
+        # only cases the officer may see can be named: no probing of other kecamatan
+        target_pk = (
+            selectors.cases_for(actor).filter(number=into).values_list("pk", flat=True).first()
+        )
         if target_pk is None:
             raise InvalidInput({"into": [_("No such case.")]}, fields={"into": "invalid"})
         if target_pk == case.pk:
-            raise InvalidInput({"into": [_("A case cannot be merged into itself.")]})
+            raise InvalidInput(
+                {"into": [_("A case cannot be merged into itself.")]}, fields={"into": "invalid"}
+            )
         # lock both rows in id order so that two opposite merges cannot deadlock
         locked = {
             c.pk: c
@@ -714,6 +722,7 @@ def decline_assignment(
     *, case: Case, actor: User, reason: str, suggested_opd: str | None = None
 ) -> Case:
     """Not this OPD's authority (bukan wewenang). With no OPD left the case returns to triage."""
+    _require_role(actor, OPD_ROLES)
     reason = _text(reason, "reason")
     suggestion = None
     if suggested_opd:

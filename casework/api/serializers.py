@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework import permissions
+from casework import disclosure, permissions
 from casework.models import (
     AssignmentStatus,
     CaseStatus,
@@ -22,8 +22,6 @@ from casework.models import (
     Stage,
 )
 from casework.services import format_tracking_code
-
-from . import disclosure
 
 OFFICER_ACTION_CHOICES = list(permissions.ORDER)
 

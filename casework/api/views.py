@@ -20,11 +20,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import selectors, services
+from casework import disclosure, selectors, services
 from casework.errors import InvalidInput, NotFound
 from casework.models import Case
 
-from . import disclosure, reference
+from . import reference
 from . import serializers as s
 from .filters import CaseFilter
 from .pagination import CasePagination

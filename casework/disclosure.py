@@ -17,7 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import (
+from . import refdata
+from .models import (
     Case,
     CaseEvent,
     CaseStatus,
@@ -26,8 +27,6 @@ from casework.models import (
     UnitKind,
     User,
 )
-
-from . import reference
 
 PRIVATE_IDENTITY = frozenset({Confidentiality.ANONIM, Confidentiality.RAHASIA})
 REPORTER_FIELDS = ("reporter_name", "reporter_phone", "reporter_email", "reporter_nik")
@@ -133,7 +132,7 @@ def _answers(case: Case, events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
             by_opd[code] = {
                 "source": "opd",
                 "opd": code,
-                "name": reference.unit_name(UnitKind.OPD, code),
+                "name": _unit_name(UnitKind.OPD, code),
                 "response": str(payload.get("response", "")),
                 "answered_at": event.created_at,
             }
@@ -145,7 +144,7 @@ def _answers(case: Case, events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
             {
                 "source": "forum",
                 "opd": None,
-                "name": reference.unit_name(UnitKind.FORUM, case.kecamatan_id),
+                "name": _unit_name(UnitKind.FORUM, case.kecamatan_id),
                 "response": case.response,
                 "answered_at": forum_at,
             }
@@ -201,3 +200,8 @@ def public_view(case: Case, events: Iterable[CaseEvent]) -> dict[str, Any]:
         }
     )
     return view
+
+
+def _unit_name(kind: str, code: str) -> str:
+    found = refdata.unit(kind, code)
+    return found.name if found is not None else code
