@@ -18,16 +18,16 @@ pytestmark = pytest.mark.django_db
 
 # action: (all statements, without BEGIN/COMMIT/SAVEPOINT/RELEASE)
 BOUNDS = {
-    "submit": (16, 8),
-    "verify": (11, 9),
-    "dispatch (claims)": (20, 18),
+    "submit": (17, 9),
+    "verify": (12, 10),
+    "dispatch (claims)": (21, 19),
     "accept (OPD 1)": (14, 12),
     "accept (OPD 2)": (14, 12),
     "respond (OPD 1)": (18, 16),
-    "respond (OPD 2)": (27, 23),
+    "respond (OPD 2)": (28, 24),
     "confirm": (14, 10),
 }
-TOTAL = (134, 108)
+TOTAL = (138, 112)
 PROTOTYPE = (179, 135)
 
 
