@@ -12,6 +12,8 @@ from .models import (
     Case,
     CaseEvent,
     CaseTask,
+    Escalation,
+    EscalationKind,
     Role,
     Stage,
     UnitKind,
@@ -101,10 +103,32 @@ def case_detail(user: User, number: str) -> Case:
     case = case_for(user, number)
     case.open_task_list = list(open_tasks(case))
     case.event_list = list(case_events(case))
+    case.escalation_list = list(
+        Escalation.objects.filter(case=case, kind=EscalationKind.ESCALATION)
+        .select_related("unit", "acknowledged_by")
+        .order_by("created_at", "id")
+    )
     case.assignment_list = list(
         case.assignments.select_related("opd", "suggested_opd").order_by("dispatched_at", "id")
     )
     return case
+
+
+def escalations_for(user: User) -> QuerySet[Escalation]:
+    """Escalations (not reminders) an officer reviews: the supervisor sees the kabupaten's, a
+    forum coordinator the kecamatan's, an OPD head the OPD's."""
+    base = Escalation.objects.filter(kind=EscalationKind.ESCALATION).select_related(
+        "case", "case__category", "case__kecamatan", "unit", "task__owner", "acknowledged_by"
+    )
+    if not is_officer(user):
+        return base.none()
+    if user.role == Role.SUPERVISOR:
+        return base
+    if user.role == Role.FORUM_COORDINATOR:
+        return base.filter(case__kecamatan_id=user.unit.region_id)
+    if user.role == Role.OPD_HEAD:
+        return base.filter(unit_id=user.unit_id)
+    return base.none()
 
 
 def case_events(case: Case) -> QuerySet[CaseEvent]:

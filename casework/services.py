@@ -34,6 +34,7 @@ from .models import (
     CaseTask,
     Channel,
     Confidentiality,
+    Escalation,
     Notification,
     Priority,
     Role,
@@ -851,6 +852,43 @@ def close_case(*, case: Case) -> Case:
         audit.add("close", before, case.status)
         audit.flush()
     return case
+
+
+# ----------------------------------------------------------------------------- supervision
+
+
+def acknowledge_escalation(*, escalation_id: int, actor: User, comment: str) -> Escalation:
+    """A supervisor has seen an escalation and says what is being done about it."""
+    _require_role(actor, {Role.SUPERVISOR})
+    comment = _text(comment, "comment")
+    with transaction.atomic():
+        escalation = (
+            selectors.escalations_for(actor)
+            .select_for_update(of=("self",))
+            .filter(pk=escalation_id)
+            .first()
+        )
+        if escalation is None:
+            raise NotFound(_("No such escalation."))
+        if escalation.acknowledged_at is not None:
+            raise Conflict(_("This escalation was already acknowledged."), code="acknowledged")
+        escalation.acknowledged_at = timezone.now()
+        escalation.acknowledged_by = actor
+        escalation.comment = comment
+        escalation.save(update_fields=["acknowledged_at", "acknowledged_by", "comment"])
+        case = escalation.case
+        audit = _Audit(case, actor)
+        audit.add(
+            "acknowledge",
+            case.status,
+            case.status,
+            escalation=escalation.pk,
+            stage=escalation.stage,
+            level=escalation.level,
+            comment=comment,
+        )
+        audit.flush()
+    return escalation
 
 
 OFFICER_ACTIONS = {

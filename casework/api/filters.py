@@ -17,7 +17,9 @@ from casework.models import (
     Case,
     CaseStatus,
     CaseTask,
+    Escalation,
     Priority,
+    Stage,
     UnitKind,
 )
 
@@ -78,3 +80,24 @@ class CaseFilter(filters.FilterSet):
         return queryset.filter(
             Q(number__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
         )
+
+
+class EscalationFilter(filters.FilterSet):
+    level = filters.NumberFilter(field_name="level", help_text=_("1 or 2."))
+    unit = filters.CharFilter(
+        field_name="unit__code", help_text=_("Code of the unit that missed the deadline.")
+    )
+    stage = filters.ChoiceFilter(field_name="stage", choices=Stage.choices)
+    state = filters.ChoiceFilter(
+        method="filter_state",
+        choices=(("open", _("Not yet acknowledged")), ("acknowledged", _("Acknowledged"))),
+    )
+
+    class Meta:
+        model = Escalation
+        fields: list[str] = []
+
+    def filter_state(
+        self, queryset: QuerySet[Escalation], name: str, value: str
+    ) -> QuerySet[Escalation]:
+        return queryset.filter(acknowledged_at__isnull=(value == "open"))

@@ -218,6 +218,31 @@ class EventSerializer(serializers.Serializer):
     payload = serializers.JSONField()
 
 
+class EscalationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    stage = serializers.ChoiceField(choices=Stage.choices)
+    stage_label = serializers.CharField(source="get_stage_display")
+    level = serializers.IntegerField()
+    unit = CodeNameSerializer(allow_null=True)
+    due_at = serializers.DateTimeField()
+    created_at = serializers.DateTimeField()
+    acknowledged_at = serializers.DateTimeField(allow_null=True)
+    acknowledged_by = UsernameField()
+    comment = serializers.CharField()
+
+
+class EscalationListItemSerializer(EscalationSerializer):
+    case = serializers.CharField(source="case.number")
+    case_title = serializers.CharField(source="case.title")
+    case_status = serializers.ChoiceField(source="case.status", choices=CaseStatus.choices)
+    kecamatan = CodeNameSerializer(source="case.kecamatan")
+    assignee = UsernameField(source="task.owner")
+
+
+class AcknowledgeInput(serializers.Serializer):
+    comment = serializers.CharField(max_length=5000)
+
+
 class CaseDetailSerializer(CaseListItemSerializer):
     """A case as an officer sees it; expects the case from ``selectors.case_detail`` and the
     request in the context."""
@@ -240,8 +265,20 @@ class CaseDetailSerializer(CaseListItemSerializer):
     rating_comment = serializers.CharField()
     allowed_actions = serializers.SerializerMethodField()
     tasks = TaskSerializer(source="open_task_list", many=True)
+    next_due_at = serializers.SerializerMethodField(
+        help_text=_("The nearest deadline of the open tasks.")
+    )
+    target_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("End-to-end target; waiting for information moves it.")
+    )
     assignments = AssignmentSerializer(source="assignment_list", many=True)
+    escalations = EscalationSerializer(source="escalation_list", many=True)
     events = EventSerializer(source="event_list", many=True)
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_next_due_at(self, case: Any) -> str | None:
+        dues = [t.due_at for t in case.open_task_list if t.due_at is not None]
+        return serializers.DateTimeField().to_representation(min(dues)) if dues else None
 
     def _reporter(self, case: Any) -> dict[str, str | None]:
         cache = self.context.setdefault("_reporter", {})

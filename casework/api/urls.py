@@ -24,6 +24,12 @@ urlpatterns = [
         for action, view in views.OFFICER_ACTION_VIEWS.items()
     ),
     path("tasks/", views.TaskListView.as_view(), name="tasks"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalations"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        views.EscalationAcknowledgeView.as_view(),
+        name="escalation-acknowledge",
+    ),
     # public tracking by the reporter's code
     path("track/<str:code>/", views.TrackView.as_view(), name="track"),
     *(

@@ -26,7 +26,7 @@ from casework.models import Case
 
 from . import reference
 from . import serializers as s
-from .filters import CaseFilter
+from .filters import CaseFilter, EscalationFilter
 from .pagination import CasePagination
 from .permissions import IsOfficer
 
@@ -334,6 +334,53 @@ class TaskListView(GenericAPIView):
         tasks = selectors.tasks_for(request.user, query.validated_data["scope"])
         page = self.paginate_queryset(tasks)
         return self.get_paginated_response(s.TaskListItemSerializer(page, many=True).data)
+
+
+# ----------------------------------------------------------------------------- escalations
+
+
+class EscalationListView(GenericAPIView):
+    permission_classes = [IsOfficer]
+    serializer_class = s.EscalationListItemSerializer
+    pagination_class = CasePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = EscalationFilter
+
+    def get_queryset(self) -> Any:
+        return selectors.escalations_for(self.request.user).order_by("-created_at", "-id")
+
+    @extend_schema(
+        operation_id="escalations_list",
+        summary=_("Escalated deadlines to review, newest first"),
+        description=_(
+            "The supervisor sees the kabupaten's, a forum coordinator the kecamatan's, an OPD "
+            "head the OPD's."
+        ),
+        responses={200: s.EscalationListItemSerializer(many=True), **errors(400, 401, 403)},
+        tags=["escalations"],
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(s.EscalationListItemSerializer(page, many=True).data)
+
+
+class EscalationAcknowledgeView(APIView):
+    permission_classes = [IsOfficer]
+
+    @extend_schema(
+        operation_id="escalations_acknowledge",
+        summary=_("Acknowledge an escalation with a comment (supervisor)"),
+        request=s.AcknowledgeInput,
+        responses={200: s.EscalationListItemSerializer, **errors(400, 401, 403, 404, 409)},
+        tags=["escalations"],
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        body = s.AcknowledgeInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        escalation = services.acknowledge_escalation(
+            escalation_id=pk, actor=request.user, comment=body.validated_data["comment"]
+        )
+        return Response(s.EscalationListItemSerializer(escalation).data)
 
 
 # ----------------------------------------------------------------------------- public tracking
