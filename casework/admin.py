@@ -5,7 +5,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseEvent, Category, Region, RoutingRule, Unit, User
+from .models import (
+    Case,
+    CaseEvent,
+    Category,
+    Escalation,
+    Notification,
+    Region,
+    RoutingRule,
+    Unit,
+    User,
+)
 
 
 @admin.register(Region)
@@ -73,3 +83,47 @@ class CaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Escalation)
+class EscalationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "case",
+        "stage",
+        "kind",
+        "level",
+        "unit",
+        "due_at",
+        "created_at",
+        "acknowledged_at",
+    )
+    list_filter = ("kind", "level", "stage", "unit__kind")
+    list_select_related = ("case", "unit")
+    raw_id_fields = ("case", "task")
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = (
+        "case",
+        "template",
+        "channel",
+        "recipient",
+        "status",
+        "attempts",
+        "created_at",
+        "sent_at",
+    )
+    list_filter = ("status", "channel", "template")
+    list_select_related = ("case",)
