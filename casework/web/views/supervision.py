@@ -1,0 +1,581 @@
+"""Supervision: the review of escalated and overdue work, and the kabupaten dashboard.
+
+Who may open what:
+
+* review (``web:review``): the supervisor (whole kabupaten), a forum coordinator (the
+  kecamatan's cases) and an OPD head (the OPD's work); anyone else 403;
+* acknowledging an escalation: the supervisor only (the form is shown to no one else and
+  the service refuses a forged request);
+* reassigning a task: the supervisor for any unit, a coordinator or head for their own unit;
+* dashboard (``web:dashboard``): the supervisor only; coordinators and heads get 403 (their
+  own figures are their review page and task queue).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import formats, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from casework import refdata, services
+from casework.errors import DomainError
+from casework.models import Role, Stage, UnitKind
+
+from .. import reports
+from ..csv import csv_response
+from .common import officer_required, page_context, paginate, report_refusal
+
+PAGE_SIZE = 25
+TABS = ("escalations", "overdue")
+AGE_CHOICES = [
+    ("", gettext_lazy("Any age")),
+    ("2", gettext_lazy("More than 2 days")),
+    ("7", gettext_lazy("More than 7 days")),
+    ("30", gettext_lazy("More than 30 days")),
+]
+
+
+def roles_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Signed-in officers of these roles only: anonymous → sign-in, other roles → 403."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return officer_required(wrapper)
+
+    return decorate
+
+
+review_access = roles_required(*reports.REVIEW_ROLES)
+supervisor_only = roles_required(Role.SUPERVISOR)
+
+
+def _back(request: HttpRequest) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("web:review")
+
+
+# ----------------------------------------------------------------------------- review
+
+
+def _unit_choices(user: Any) -> list[Any]:
+    """The units whose work the user reviews, grouped by kind (from the cached reference)."""
+    snap = refdata.snapshot()
+    units = [u for u in snap.units_by_id.values() if u.active and u.kind != UnitKind.SUPERVISOR]
+    if user.role == Role.OPD_HEAD:
+        units = [u for u in units if u.pk == user.unit_id]
+    elif user.role == Role.FORUM_COORDINATOR:
+        kecamatan = user.unit.region_id
+
+        def in_kecamatan(unit: Any) -> bool:
+            if unit.kind == UnitKind.OPD:
+                return True
+            if unit.kind == UnitKind.FORUM:
+                return unit.region_id == kecamatan
+            region = snap.regions.get(unit.region_id)
+            return region is not None and region.parent_id == kecamatan
+
+        units = [u for u in units if in_kecamatan(u)]
+    groups = []
+    for kind, label in (
+        (UnitKind.OPD, _("OPD")),
+        (UnitKind.FORUM, _("Kecamatan forums")),
+        (UnitKind.KIM, _("Village KIM")),
+    ):
+        members = sorted((u for u in units if u.kind == kind), key=lambda u: u.name)
+        if members:
+            groups.append((label, [(u.code, u.name) for u in members]))
+    return [("", _("All units")), *groups]
+
+
+class ReviewFilterForm(forms.Form):
+    level = forms.TypedChoiceField(
+        label=gettext_lazy("Level"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", gettext_lazy("Both levels")),
+            ("1", gettext_lazy("1 · coordinator or OPD head")),
+            ("2", gettext_lazy("2 · supervisor")),
+        ],
+    )
+    unit = forms.ChoiceField(label=gettext_lazy("Unit"), required=False)
+    stage = forms.ChoiceField(label=gettext_lazy("Stage"), required=False)
+    state = forms.ChoiceField(
+        label=gettext_lazy("State"),
+        required=False,
+        choices=[
+            ("", gettext_lazy("Open and acknowledged")),
+            ("open", gettext_lazy("Not yet acknowledged")),
+            ("acknowledged", gettext_lazy("Acknowledged")),
+        ],
+    )
+    age = forms.TypedChoiceField(
+        label=gettext_lazy("Age"), required=False, coerce=int, empty_value=None, choices=AGE_CHOICES
+    )
+
+    def __init__(self, *args: Any, user: Any, tab: str = "escalations", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tab = tab
+        self.fields["unit"].choices = _unit_choices(user)
+        self.fields["stage"].choices = [("", _("All stages")), *Stage.choices]
+        if tab == "overdue":
+            del self.fields["level"]
+            del self.fields["state"]
+            self.fields["age"].label = gettext_lazy("Overdue by")
+        else:
+            self.fields["age"].label = gettext_lazy("Raised")
+
+    def values(self) -> dict[str, Any]:
+        """The valid filters (an invalid one is ignored, and shown with its error)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "level": data.get("level"),
+            "unit": data.get("unit") or "",
+            "stage": data.get("stage") or "",
+            "state": data.get("state") or "",
+            "age_days": data.get("age"),
+        }
+
+
+def _overdue_filters(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: values[k] for k in ("unit", "stage", "age_days")}
+
+
+def _days(delta: Any) -> int:
+    return max(0, delta.days)
+
+
+@review_access
+def review(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    now = timezone.now()
+    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "escalations"
+    form = ReviewFilterForm(request.GET or None, user=user, tab=tab)
+    values = form.values()  # the overdue tab's form has no level or state
+    escalations = reports.escalations_for(user, now=now, **values)
+    overdue = reports.overdue_tasks_for(user, now=now, **_overdue_filters(values))
+    if request.GET.get("format") == "csv":
+        if tab == "overdue":
+            return _overdue_csv(overdue, now)
+        return _escalations_csv(escalations, now)
+
+    counts = {"escalations": escalations.count(), "overdue": overdue.count()}
+    page = paginate(
+        escalations if tab == "escalations" else overdue,
+        counts[tab],
+        request.GET.get("page"),
+        PAGE_SIZE,
+    )
+    rows = list(page.object_list)
+    tasks = [row.task for row in rows] if tab == "escalations" else rows
+    reassignable = {t.pk for t in tasks if reports.may_reassign(user, t)}
+    officers = reports.officers_by_unit({t.unit_id for t in tasks if t.pk in reassignable})
+    for task in tasks:
+        task.can_reassign = task.pk in reassignable
+        task.officer_choices = officers.get(task.unit_id, [])
+    if tab == "escalations":
+        for row in rows:
+            row.age_days = _days(now - row.created_at)
+            row.can_acknowledge = user.role == Role.SUPERVISOR and row.acknowledged_at is None
+            late = row.task.is_open and row.due_at < now
+            row.overdue_by = _days(now - row.due_at) if late else None
+    else:
+        for row in rows:
+            row.overdue_days = _days(now - row.due_at)
+
+    query = request.GET.copy()
+    for key in ("page", "format"):
+        query.pop(key, None)
+    tab_query = {}
+    for name in TABS:
+        copy = query.copy()
+        copy["tab"] = name
+        if name == "overdue":
+            copy.pop("level", None)
+            copy.pop("state", None)
+        tab_query[name] = copy.urlencode()
+    context = page_context(
+        request,
+        "review",
+        form=form,
+        tab=tab,
+        page=page,
+        rows=rows,
+        counts=counts,
+        now=now,
+        query=query.urlencode(),
+        tab_query=tab_query,
+        is_supervisor=user.role == Role.SUPERVISOR,
+    )
+    return render(request, "web/review.html", context)
+
+
+def _escalations_csv(rows: Any, now: datetime) -> HttpResponse:
+    header = [
+        _("Case"),
+        _("Title"),
+        _("Stage"),
+        _("Unit code"),
+        _("Unit"),
+        _("Level"),
+        _("Deadline"),
+        _("Raised at"),
+        _("Age (days)"),
+        _("Assignee"),
+        _("Acknowledged by"),
+        _("Acknowledged at"),
+        _("Comment"),
+    ]
+
+    def lines() -> Iterable[list[Any]]:
+        for e in rows.iterator(chunk_size=500):
+            yield [
+                e.case.number,
+                e.case.title,
+                e.get_stage_display(),
+                e.unit.code if e.unit else "",
+                e.unit.name if e.unit else "",
+                e.level,
+                e.due_at,
+                e.created_at,
+                _days(now - e.created_at),
+                e.task.owner.username if e.task.owner else "",
+                e.acknowledged_by.username if e.acknowledged_by else "",
+                e.acknowledged_at,
+                e.comment,
+            ]
+
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    return csv_response(f"eskalasi-{stamp}.csv", header, lines())
+
+
+def _overdue_csv(rows: Any, now: datetime) -> HttpResponse:
+    header = [
+        _("Case"),
+        _("Title"),
+        _("Case status"),
+        _("Stage"),
+        _("Unit code"),
+        _("Unit"),
+        _("Kecamatan"),
+        _("Deadline"),
+        _("Overdue (days)"),
+        _("Assignee"),
+    ]
+
+    def lines() -> Iterable[list[Any]]:
+        for t in rows.iterator(chunk_size=500):
+            yield [
+                t.case.number,
+                t.case.title,
+                t.case.get_status_display(),
+                t.get_stage_display(),
+                t.unit.code,
+                t.unit.name,
+                t.case.kecamatan.name,
+                t.due_at,
+                _days(now - t.due_at),
+                t.owner.username if t.owner else "",
+            ]
+
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    return csv_response(f"terlambat-{stamp}.csv", header, lines())
+
+
+@review_access
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        escalation = services.acknowledge_escalation(
+            escalation_id=pk, actor=request.user, comment=request.POST.get("comment", "")
+        )
+    except DomainError as error:
+        report_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("Escalation of %(number)s acknowledged.") % {"number": escalation.case.number},
+        )
+    return redirect(_back(request))
+
+
+@review_access
+@require_POST
+def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
+    task = reports.reviewable_task(request.user, task_id)
+    if task is None:
+        raise Http404
+    to = request.POST.get("to", "")
+    try:
+        services.reassign_task(case=task.case, actor=request.user, to=to, task_id=task.pk)
+    except DomainError as error:
+        report_refusal(request, error)
+    else:
+        messages.success(
+            request,
+            _("%(number)s given to %(officer)s.") % {"number": task.case.number, "officer": to},
+        )
+    return redirect(_back(request))
+
+
+# ----------------------------------------------------------------------------- dashboard
+# The charts are drawn here as plain geometry (whole pixels: templates localise numbers,
+# and a decimal comma is not a coordinate) and rendered by the dashboard templates as SVG.
+
+CHART_WIDTH = 320
+BAR_ROW = 40
+BAR_ROOM = 64  # right of the longest bar: its value
+CELL_W, CELL_H, CELL_GAP, MONTH_HEAD = 50, 30, 3, 18
+MONTH_ROW = 18 + CELL_H + 10
+
+
+@dataclass
+class Bar:
+    label: str
+    value_text: str
+    width: int
+    label_y: int
+    bar_y: int
+    text_x: int
+    tone: str = ""
+
+
+def bar_chart(
+    items: list[dict], value_key: str = "value", text: Callable[[dict], str] | None = None
+) -> dict:
+    """Horizontal bars, each under its label: readable at 320 px without scaling."""
+    values = [item[value_key] or 0 for item in items]
+    top = max(values, default=0) or 1
+    room = CHART_WIDTH - BAR_ROOM
+    bars = []
+    for i, item in enumerate(items):
+        value = item[value_key] or 0
+        width = round(room * value / top) if value else 0
+        y = i * BAR_ROW
+        bars.append(
+            Bar(
+                label=str(item["label"]),
+                value_text=text(item) if text else formats.number_format(value),
+                width=width,
+                label_y=y + 13,
+                bar_y=y + 18,
+                text_x=width + 6,
+                tone=item.get("tone", ""),
+            )
+        )
+    return {"bars": bars, "width": CHART_WIDTH, "height": max(BAR_ROW * len(items), BAR_ROW)}
+
+
+def percent(rate: float | None) -> str:
+    if rate is None:
+        return "–"
+    return f"{formats.number_format(round(rate * 100))}%"
+
+
+def _tone(rate: float | None) -> str:
+    if rate is None:
+        return "none"
+    if rate >= 0.8:
+        return "good"
+    return "fair" if rate >= 0.5 else "poor"
+
+
+def month_chart(months: list[Any], series: list[reports.RateSeries]) -> dict:
+    """Small multiples: one row per unit, one cell per month filled to its on-time rate."""
+    heads = [
+        {
+            "x": i * (CELL_W + CELL_GAP) + CELL_W // 2,
+            "text": formats.date_format(month, "M"),
+            "full": formats.date_format(month, "F Y"),
+        }
+        for i, month in enumerate(months)
+    ]
+    rows = []
+    for r, s in enumerate(series):
+        top = MONTH_HEAD + r * MONTH_ROW
+        cells = []
+        for i, c in enumerate(s.cells):
+            fill = round(CELL_H * c["rate"]) if c["rate"] is not None else 0
+            cells.append(
+                {
+                    "x": i * (CELL_W + CELL_GAP),
+                    "y": top + 18,
+                    "fill_y": top + 18 + CELL_H - fill,
+                    "fill_h": fill,
+                    "text_x": i * (CELL_W + CELL_GAP) + CELL_W // 2,
+                    "text_y": top + 18 + CELL_H // 2 + 5,
+                    "text": percent(c["rate"]),
+                    "tone": _tone(c["rate"]),
+                    "title": _("%(month)s: %(on_time)s of %(total)s on time")
+                    % {
+                        "month": heads[i]["full"],
+                        "on_time": c["on_time"],
+                        "total": c["total"],
+                    },
+                }
+            )
+        rows.append(
+            {"label": s.label, "label_y": top + 13, "cells": cells, "overall": percent(s.rate)}
+        )
+    return {
+        "heads": heads,
+        "rows": rows,
+        "width": CHART_WIDTH,
+        "height": MONTH_HEAD + MONTH_ROW * max(len(series), 1),
+        "cell_w": CELL_W,
+        "cell_h": CELL_H,
+    }
+
+
+def duration_text(hours: float | None) -> str:
+    if hours is None:
+        return "–"
+    if hours < 24:
+        return _("%(n)s hours") % {"n": formats.number_format(hours, 1)}
+    return _("%(n)s days") % {"n": formats.number_format(hours / 24, 1)}
+
+
+def _rate_rows(months: list[Any], series: list[reports.RateSeries]) -> Iterable[list[Any]]:
+    for s in series:
+        for c in s.cells:
+            yield [
+                s.code or "*",
+                s.label,
+                c["month"].strftime("%Y-%m"),
+                c["total"],
+                c["on_time"],
+                round(100 * c["rate"], 1) if c["rate"] is not None else "",
+            ]
+
+
+def _rate_header(unit: str) -> list[str]:
+    return [_("Code"), unit, _("Month"), _("Finished"), _("On time"), _("On time (%)")]
+
+
+CHARTS = ("status", "overdue", "opd", "kecamatan", "stages")
+
+
+def _chart_data(name: str, now: datetime) -> dict[str, Any]:
+    """One chart's figures (one query) with its CSV header and rows."""
+    if name == "status":
+        items = reports.cases_by_status()
+        return {
+            "items": items,
+            "header": [_("Status code"), _("Status"), _("Cases")],
+            "rows": [[i["code"], i["label"], i["value"]] for i in items],
+        }
+    if name == "overdue":
+        items = reports.overdue_by_unit(now=now)
+        return {
+            "items": items,
+            "header": [
+                _("Unit code"),
+                _("Unit"),
+                _("Overdue tasks"),
+                _("Oldest deadline"),
+                _("Days overdue (oldest)"),
+            ],
+            "rows": [[i["code"], i["label"], i["value"], i["oldest"], i["days"]] for i in items],
+        }
+    if name in ("opd", "kecamatan"):
+        if name == "opd":
+            months, series = reports.on_time_by_opd(now=now, total_label=_("All OPD"))
+        else:
+            months, series = reports.on_time_by_kecamatan(now=now, total_label=_("All kecamatan"))
+        return {
+            "months": months,
+            "series": series,
+            "header": _rate_header(_("OPD") if name == "opd" else _("Kecamatan")),
+            "rows": list(_rate_rows(months, series)),
+        }
+    if name == "stages":
+        items = reports.median_time_per_stage(now=now)
+        return {
+            "items": items,
+            "header": [_("Stage code"), _("Stage"), _("Tasks finished"), _("Median (hours)")],
+            "rows": [
+                [
+                    i["code"],
+                    i["label"],
+                    i["n"],
+                    round(i["hours"], 2) if i["hours"] is not None else "",
+                ]
+                for i in items
+            ],
+        }
+    raise Http404
+
+
+@supervisor_only
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    export = request.GET.get("export")
+    if export:
+        if export not in CHARTS:
+            raise Http404
+        data = _chart_data(export, now)
+        stamp = timezone.localtime(now).strftime("%Y%m%d")
+        return csv_response(f"dasbor-{export}-{stamp}.csv", data["header"], data["rows"])
+
+    status = _chart_data("status", now)
+    overdue = _chart_data("overdue", now)
+    opd = _chart_data("opd", now)
+    kecamatan = _chart_data("kecamatan", now)
+    stages = _chart_data("stages", now)
+    for item in overdue["items"]:
+        item["tone"] = "poor"
+    for item in stages["items"]:
+        item["text"] = duration_text(item["hours"])
+    context = page_context(
+        request,
+        "dashboard",
+        now=now,
+        status=status,
+        status_chart=bar_chart(status["items"]),
+        status_total=sum(i["value"] for i in status["items"]),
+        overdue=overdue,
+        overdue_chart=bar_chart(overdue["items"]),
+        opd=opd,
+        opd_chart=month_chart(opd["months"], opd["series"]),
+        kecamatan=kecamatan,
+        kecamatan_chart=month_chart(kecamatan["months"], kecamatan["series"]),
+        stages=stages,
+        stages_chart=bar_chart(stages["items"], "hours", lambda i: i["text"]),
+        window_days=reports.MEDIAN_WINDOW.days,
+    )
+    return render(request, "web/dashboard.html", context)
+
+
+urlpatterns = [
+    path("petugas/pengawasan/", review, name="review"),
+    path("petugas/pengawasan/<int:pk>/tanggapi/", acknowledge, name="review-acknowledge"),
+    path("petugas/pengawasan/tugas/<int:task_id>/alihkan/", reassign, name="review-reassign"),
+    path("petugas/dasbor/", dashboard, name="dashboard"),
+]
