@@ -183,3 +183,42 @@ __all__ = [
     "OPD_ROLES",
     "Stage",
 ]
+
+
+def filter_tasks(
+    tasks: QuerySet[CaseTask],
+    *,
+    status: str = "",
+    category: str = "",
+    priority: str = "",
+    desa: str = "",
+    stage: str = "",
+    overdue: bool | None = None,
+    q: str = "",
+    now=None,  # type: ignore[no-untyped-def]
+) -> QuerySet[CaseTask]:
+    """Narrow a task list by the queue page's filters."""
+    from django.utils import timezone
+
+    if status:
+        tasks = tasks.filter(case__status=status)
+    if category:
+        tasks = tasks.filter(case__category__code=category)
+    if priority:
+        tasks = tasks.filter(case__priority=priority)
+    if desa:
+        tasks = tasks.filter(case__desa_id=desa)
+    if stage:
+        tasks = tasks.filter(stage=stage)
+    if overdue is not None:
+        late = Q(due_at__lt=now or timezone.now())
+        tasks = tasks.filter(late) if overdue else tasks.exclude(late)
+    if q:
+        tasks = tasks.filter(Q(case__number__icontains=q) | Q(case__title__icontains=q))
+    return tasks
+
+
+def officers_of_unit(unit_id: int) -> QuerySet[User]:
+    return (
+        User.objects.filter(unit_id=unit_id, is_active=True).exclude(role="").order_by("username")
+    )

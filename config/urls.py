@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("casework.web.urls")),
+    path("", RedirectView.as_view(pattern_name="web:home", permanent=False)),
 ]

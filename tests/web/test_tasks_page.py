@@ -202,7 +202,6 @@ def test_forms_need_the_csrf_token(officers):
     assert task.owner_id is None
 
 
-@pytest.mark.xfail(reason="queues.bulk redirects to any 'next' (patch proposed)", strict=False)
 def test_bulk_does_not_redirect_off_site(officers):
     task = open_task(f.forwarded(officers), "triage")
     response = login(officers["forum"]).post(

@@ -1,0 +1,64 @@
+"""Forms of the officers' app: they validate shapes; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from casework import refdata
+from casework.models import CaseStatus, Priority, Stage
+
+ALL = _("All")
+
+
+def _choices(pairs, empty=ALL):  # type: ignore[no-untyped-def]
+    return [("", empty), *pairs]
+
+
+class TaskFilterForm(forms.Form):
+    tab = forms.ChoiceField(
+        choices=[("mine", _("My tasks")), ("queue", _("Unit queue"))], required=False
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    desa = forms.CharField(label=_("Desa code"), required=False, max_length=13)
+    stage = forms.ChoiceField(label=_("Stage"), required=False)
+    overdue = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=_choices([("1", _("Overdue")), ("0", _("Not overdue"))]),
+    )
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _choices(CaseStatus.choices)
+        self.fields["priority"].choices = _choices(Priority.choices)
+        self.fields["stage"].choices = _choices(Stage.choices)
+        categories = sorted(refdata.snapshot().categories.values(), key=lambda c: c.name)
+        self.fields["category"].choices = _choices([(c.code, c.name) for c in categories])
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "tab" and v}
+        if "overdue" in data:
+            data["overdue"] = data["overdue"] == "1"
+        return data
+
+
+class BulkTaskForm(forms.Form):
+    operation = forms.ChoiceField(choices=[("claim", _("Claim")), ("reassign", _("Reassign"))])
+    tasks = forms.TypedMultipleChoiceField(coerce=int, choices=[])
+    to = forms.CharField(label=_("Officer"), required=False, max_length=150)
+
+    def __init__(self, *args, task_choices=(), **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["tasks"].choices = [(pk, pk) for pk in task_choices]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("operation") == "reassign" and not data.get("to"):
+            self.add_error("to", _("Choose the officer to give the tasks to."))
+        return data

@@ -1,0 +1,132 @@
+"""The work queues: my tasks and the unit's unclaimed tasks, with bulk claim and reassign."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from casework import selectors, services
+from casework.errors import DomainError
+from casework.models import MANAGER_ROLES, CaseTask
+
+from ..csv import csv_response
+from ..forms import BulkTaskForm, TaskFilterForm
+from .common import officer_required, page_context, paginate
+
+PAGE_SIZE = 25
+SOON = timezone.timedelta(hours=24)
+
+
+@officer_required
+def tasks(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = TaskFilterForm(request.GET or None)
+    tab = request.GET.get("tab") if request.GET.get("tab") in ("mine", "queue") else "mine"
+    filters = form.filters() if request.GET else {}
+    now = timezone.now()
+    lists = {
+        name: selectors.filter_tasks(selectors.tasks_for(user, name), now=now, **filters)
+        for name in ("mine", "queue")
+    }
+    if request.GET.get("format") == "csv":
+        return csv_response(
+            f"tugas-{tab}-{timezone.localtime(now):%Y%m%d-%H%M}.csv",
+            [
+                _("Case"),
+                _("Title"),
+                _("Case status"),
+                _("Priority"),
+                _("Stage"),
+                _("Desa"),
+                _("Due"),
+                _("Assignee"),
+            ],
+            (
+                [
+                    t.case.number,
+                    t.case.title,
+                    t.case.get_status_display(),
+                    t.case.get_priority_display(),
+                    t.get_stage_display(),
+                    t.case.desa.name,
+                    t.due_at,
+                    t.owner.username if t.owner else "",
+                ]
+                for t in lists[tab].iterator(chunk_size=500)
+            ),
+        )
+    counts = {name: qs.count() for name, qs in lists.items()}
+    page = paginate(lists[tab], counts[tab], request.GET.get("page"))
+    for task in page:
+        task.overdue = task.due_at is not None and task.due_at < now
+        task.soon = not task.overdue and task.due_at is not None and task.due_at < now + SOON
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = page_context(
+        request,
+        "tasks",
+        form=form,
+        tab=tab,
+        page=page,
+        counts=counts,
+        query=query.urlencode(),
+        tab_query={t: _with(query, tab=t) for t in ("mine", "queue")},
+        can_reassign=user.role in MANAGER_ROLES,
+        officers=selectors.officers_of_unit(user.unit_id) if user.role in MANAGER_ROLES else [],
+    )
+    return render(request, "web/tasks.html", context)
+
+
+def _with(query, **changes) -> str:  # type: ignore[no-untyped-def]
+    copy = query.copy()
+    for key, value in changes.items():
+        copy[key] = value
+    return copy.urlencode()
+
+
+@officer_required
+@require_POST
+def bulk(request: HttpRequest) -> HttpResponse:
+    """Claim or reassign several tasks at once; each is its own action, reported one by one."""
+    user = request.user
+    ids = [int(pk) for pk in request.POST.getlist("tasks") if pk.isdigit()]
+    visible = {
+        t.pk: t
+        for t in CaseTask.objects.filter(
+            pk__in=ids, case__in=selectors.cases_for(user)
+        ).select_related("case")
+    }
+    form = BulkTaskForm(request.POST, task_choices=list(visible))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, require_https=request.is_secure()
+    ):
+        back = "web:tasks"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    done, refused = 0, []
+    for pk in form.cleaned_data["tasks"]:
+        task = visible[pk]
+        try:
+            if form.cleaned_data["operation"] == "claim":
+                services.claim_task(case=task.case, actor=user)
+            else:
+                services.reassign_task(
+                    case=task.case, actor=user, to=form.cleaned_data["to"], task_id=task.pk
+                )
+            done += 1
+        except DomainError as error:
+            refused.append(f"{task.case.number}: {error.detail}")
+    if done:
+        messages.success(request, _("%(n)d task(s) done.") % {"n": done})
+    for line in refused:
+        messages.error(request, line)
+    return redirect(back)
