@@ -707,3 +707,6 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.stage} {self.kind} {self.level}"
+
+
+from .attachments import Attachment  # noqa: E402, F401  (registers the model with this app)

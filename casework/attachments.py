@@ -1,0 +1,310 @@
+"""Files that come with a case: photos and documents from the reporter, the KIM operator who
+records an aspiration, or the OPD that answers it.
+
+An upload is trusted by nothing it says about itself: its type is read from its first bytes
+(never the file name or the browser's content type), its size is capped, and images are
+decoded and encoded again so that no metadata (EXIF with GPS position, XMP, comments,
+colour profiles) survives. Files live in the default storage under random names and are
+served only through a view that checks the reader's scope; nothing under MEDIA_URL is served.
+
+The model is registered with the ``casework`` app: ``casework/models.py`` imports it.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+DEFAULT_MAX_BYTES = 5 * 1024 * 1024
+MAX_FILES = 3
+MAX_NAME = 120
+# decoded size an image may have (a small file can still expand into a huge bitmap)
+MAX_PIXELS = 40_000_000
+
+JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
+EXTENSIONS = {JPEG: "jpg", PNG: "png", WEBP: "webp", PDF: "pdf"}
+IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
+PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "ASPIRASI_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def upload_path(instance: Any, filename: str) -> str:
+    """A random name that says nothing of the case, the reporter or the original file."""
+    ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
+    return timezone.localtime().strftime(f"attachments/%Y/%m/{uuid.uuid4().hex}.{ext}")
+
+
+class Attachment(models.Model):
+    case = models.ForeignKey(
+        "casework.Case",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("case"),
+    )
+    event = models.ForeignKey(
+        "casework.CaseEvent",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("came with"),
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to=upload_path, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=MAX_NAME, blank=True)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        app_label = "casework"
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["case", "created_at"], name="attachment_case")]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.original_name or self.file.name}"
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type in IMAGE_TYPES
+
+
+# ----------------------------------------------------------------------------- checking
+
+
+def sniff(head: bytes) -> str | None:
+    """The content type the first bytes of a file prove, if it is one we accept."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP
+    return None
+
+
+def validate_upload(f: Any) -> tuple[str, str]:
+    """Check one uploaded file; returns (content type, extension) or raises ValidationError."""
+    size = getattr(f, "size", None)
+    limit = max_bytes()
+    if size is None or size > limit:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(limit)s MB."),
+            code="too_large",
+            params={"name": _display_name(f), "limit": _megabytes(limit)},
+        )
+    if size == 0:
+        raise ValidationError(
+            _("“%(name)s” is empty."), code="empty", params={"name": _display_name(f)}
+        )
+    f.seek(0)
+    head = f.read(16)
+    f.seek(0)
+    content_type = sniff(head)
+    if content_type is None:
+        raise ValidationError(
+            _("“%(name)s” is not a JPEG, PNG or WebP photo or a PDF document."),
+            code="file_type",
+            params={"name": _display_name(f)},
+        )
+    return content_type, EXTENSIONS[content_type]
+
+
+@dataclass(frozen=True)
+class PreparedUpload:
+    """A checked upload, ready to store: images already stripped of their metadata."""
+
+    data: bytes
+    content_type: str
+    ext: str
+    original_name: str
+
+
+def prepare_upload(f: Any) -> PreparedUpload:
+    """Validate ``f`` and return what will be stored (ValidationError if refused)."""
+    content_type, ext = validate_upload(f)
+    f.seek(0)
+    data = f.read(max_bytes() + 1)
+    if len(data) > max_bytes():  # the declared size lied
+        raise ValidationError(
+            _("“%(name)s” is larger than %(limit)s MB."),
+            code="too_large",
+            params={"name": _display_name(f), "limit": _megabytes(max_bytes())},
+        )
+    if content_type in IMAGE_TYPES:
+        data = reencode_image(data, content_type, name=_display_name(f))
+    return PreparedUpload(
+        data=data,
+        content_type=content_type,
+        ext=ext,
+        original_name=clean_name(getattr(f, "name", "") or ""),
+    )
+
+
+def prepare_uploads(files: Sequence[Any]) -> list[PreparedUpload]:
+    """Validate the files of one submission: at most ``MAX_FILES``, each checked."""
+    files = [f for f in files if f]
+    if len(files) > MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(n)d files."), code="too_many", params={"n": MAX_FILES}
+        )
+    prepared, errors = [], []
+    for f in files:
+        try:
+            prepared.append(prepare_upload(f))
+        except ValidationError as error:
+            errors.extend(error.error_list)
+    if errors:
+        raise ValidationError(errors)
+    return prepared
+
+
+def reencode_image(data: bytes, content_type: str, *, name: str = "") -> bytes:
+    """Decode the image and encode its pixels alone again: no EXIF (GPS), XMP, ICC, text.
+
+    The orientation EXIF carried is applied to the pixels first, so photos stay upright.
+    """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    refused = ValidationError(
+        _("“%(name)s” is not a readable image."), code="bad_image", params={"name": name}
+    )
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != PILLOW_FORMATS[content_type]:
+                raise refused
+            width, height = img.size
+            if width * height > MAX_PIXELS:
+                raise ValidationError(
+                    _("“%(name)s” has too many pixels."), code="too_large", params={"name": name}
+                )
+            img.load()
+            img = ImageOps.exif_transpose(img) or img
+            img = _plain_mode(img, content_type)
+            # a new image from the pixels alone: nothing of the original's info survives
+            clean = Image.frombytes(img.mode, img.size, img.tobytes())
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise refused from None
+    out = io.BytesIO()
+    if content_type == JPEG:
+        clean.save(out, format="JPEG", quality=85, optimize=True)
+    elif content_type == PNG:
+        clean.save(out, format="PNG", optimize=True)
+    else:
+        clean.save(out, format="WEBP", quality=85)
+    return out.getvalue()
+
+
+def _plain_mode(img: Any, content_type: str) -> Any:
+    has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    if content_type == JPEG:
+        return img if img.mode in ("RGB", "L") else img.convert("RGB")
+    if img.mode in ("RGB", "RGBA", "L", "LA") and not (img.mode == "LA" and content_type == WEBP):
+        return img
+    return img.convert("RGBA" if has_alpha else "RGB")
+
+
+def clean_name(name: str) -> str:
+    """The file's own name, without any path, control characters or excess length."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '"<>')
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and len(ext) <= 8:
+            name = stem[: MAX_NAME - len(ext) - 1] + "." + ext
+        else:
+            name = name[:MAX_NAME]
+    return name.strip()
+
+
+def _display_name(f: Any) -> str:
+    return clean_name(getattr(f, "name", "") or "") or str(_("file"))
+
+
+def _megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):g}"
+
+
+# ----------------------------------------------------------------------------- storing
+
+
+def attach_files(
+    *,
+    case: Any,
+    event_or_none: Any,
+    files: Iterable[Any],
+    actor: Any,
+) -> list[Attachment]:
+    """Store the files of one submission and record them on ``case``.
+
+    Call it after the action's service succeeded, in the same request. ``files`` are
+    :class:`PreparedUpload` (from a form) or raw uploads, which are checked here."""
+    items = list(files)
+    prepared = [item if isinstance(item, PreparedUpload) else None for item in items]
+    raw = [item for item, done in zip(items, prepared, strict=True) if done is None]
+    if raw:
+        checked = iter(prepare_uploads(raw))
+        prepared = [done if done is not None else next(checked) for done in prepared]
+    if len(prepared) > MAX_FILES:
+        raise ValidationError(
+            _("Attach at most %(n)d files."), code="too_many", params={"n": MAX_FILES}
+        )
+    uploader = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    saved = []
+    for item in prepared:
+        assert item is not None
+        attachment = Attachment(
+            case=case,
+            event=event_or_none,
+            uploaded_by=uploader,
+            original_name=item.original_name,
+            content_type=item.content_type,
+            size=len(item.data),
+        )
+        attachment.file.save(f"upload.{item.ext}", ContentFile(item.data), save=False)
+        attachment.save(force_insert=True)
+        saved.append(attachment)
+    return saved
+
+
+def last_event(case: Any, action: str, actor: Any = None) -> Any:
+    """The latest audit event of ``action`` on ``case`` (by ``actor``), to attach files to."""
+    from .models import CaseEvent
+
+    events = CaseEvent.objects.filter(case_id=case.pk, action=action)
+    if actor is not None:
+        events = events.filter(actor_id=actor.pk)
+    return events.order_by("-created_at", "-id").first()
+
+
+def attachments_of(case: Any) -> list[Attachment]:
+    """The attachments of a case, oldest first, with their uploaders (one query)."""
+    return list(
+        Attachment.objects.filter(case_id=case.pk)
+        .select_related("uploaded_by")
+        .order_by("created_at", "id")
+    )
