@@ -1,0 +1,97 @@
+"""KIM desa intake: an operator records an aspiration collected offline on a citizen's
+behalf, and prints the receipt with the tracking code for the citizen."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from casework import attachments, refdata, selectors, services
+from casework.errors import DomainError, InvalidInput, NotFound
+from casework.models import Channel, Role, UnitKind
+
+from ..case_forms import IntakeForm
+from .common import officer_required, page_context, report_refusal
+
+TRACKING_PATH = "/lacak/"
+
+
+def _is_kim_operator(user) -> bool:  # type: ignore[no-untyped-def]
+    return user.role == Role.KIM_OPERATOR and user.unit.kind == UnitKind.KIM
+
+
+@officer_required
+def intake(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not _is_kim_operator(user):
+        raise PermissionDenied
+    desa = refdata.village(user.unit.region_id or "")
+    status = 200
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                case = services.submit_case(
+                    actor=user,
+                    channel=Channel.KIM,
+                    desa=user.unit.region_id,
+                    **form.service_kwargs(),
+                )
+            except InvalidInput as error:
+                _errors_onto_form(form, error)
+            except DomainError as error:
+                report_refusal(request, error)
+            else:
+                if form.cleaned_data["attachments"]:
+                    attachments.attach_files(
+                        case=case,
+                        event_or_none=attachments.last_event(case, "submit"),
+                        files=form.cleaned_data["attachments"],
+                        actor=user,
+                    )
+                return redirect("web:intake-done", number=case.number)
+        status = 400
+    else:
+        form = IntakeForm()
+    context = page_context(request, "intake", form=form, desa=desa)
+    return render(request, "web/intake.html", context, status=status)
+
+
+def _errors_onto_form(form: IntakeForm, error: InvalidInput) -> None:
+    detail = error.detail if isinstance(error.detail, dict) else {None: [error.detail]}
+    for name, messages in detail.items():
+        for message in messages:
+            form.add_error(name if name in form.fields else None, str(message))
+
+
+@officer_required
+def intake_done(request: HttpRequest, number: str) -> HttpResponse:
+    """The receipt: only the operator who recorded the case, or a KIM operator of its desa,
+    sees the tracking code (whoever holds it acts as the citizen)."""
+    user = request.user
+    try:
+        case = selectors.case_for(user, number)
+    except NotFound:
+        raise Http404 from None
+    recorder = case.created_by_id == user.pk
+    same_kim = _is_kim_operator(user) and user.unit.region_id == case.desa_id
+    if not (recorder or same_kim):
+        raise Http404
+    context = page_context(
+        request,
+        "intake",
+        case=case,
+        tracking_code=services.format_tracking_code(case.tracking_code),
+        tracking_url=request.build_absolute_uri(TRACKING_PATH),
+        title=_("Receipt"),
+    )
+    return render(request, "web/intake_done.html", context)
+
+
+urlpatterns = [
+    path("petugas/catat/", intake, name="intake"),
+    path("petugas/catat/<str:number>/selesai/", intake_done, name="intake-done"),
+]
