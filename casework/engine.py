@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 
 
 class ProcessEngine(Protocol):
+    flow_class: type
+    """The flow definition (for its chart)."""
+
     def start(self, case: Case) -> None:
         """Start the process of a new case (its first task lands in a queue)."""
 

@@ -28,7 +28,7 @@ def provision_officer(
     unit = Unit.objects.filter(kind=kind, code=unit_code).first()
     if unit is None:
         raise InvalidInput(
-            _("No %(kind)s unit with code %(code)s.") % {"kind": kind, "code": unit_code}
+            _("No %(kind)s unit with code %(code)s.") % {"kind": kind.label, "code": unit_code}
         )
     user, created = User.objects.get_or_create(username=username)
     user.unit = unit

@@ -16,6 +16,8 @@ from .flows import CaseFlow
 
 
 class CaseFlowEngine:
+    flow_class = CaseFlow
+
     def start(self, case: Case) -> None:
         with transaction.atomic():
             CaseFlow.start.run(case=case)

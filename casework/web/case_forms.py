@@ -9,6 +9,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from casework import attachments, refdata
@@ -71,11 +73,23 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("label", _("Attachments"))
         kwargs.setdefault(
             "help_text",
-            _(
-                "Optional: up to %(n)d photos (JPEG, PNG, WebP) or PDF documents, "
-                "%(mb)s MB each. Location data in photos is removed."
-            )
-            % {"n": attachments.MAX_FILES, "mb": attachments.max_bytes() // (1024 * 1024)},
+            # formatted when shown, in the language of the request
+            format_lazy(
+                "{}",
+                lazy(
+                    lambda: (
+                        _(
+                            "Optional: up to %(n)d photos (JPEG, PNG, WebP) or PDF documents, "
+                            "%(mb)s MB each. Location data in photos is removed."
+                        )
+                        % {
+                            "n": attachments.MAX_FILES,
+                            "mb": attachments.max_bytes() // (1024 * 1024),
+                        }
+                    ),
+                    str,
+                )(),
+            ),
         )
         kwargs.setdefault(
             "widget",

@@ -127,6 +127,10 @@ ASPIRASI_CASE_PREFIX = os.environ.get("ASPIRASI_CASE_PREFIX", "LMJ")
 ASPIRASI_KABUPATEN_CODE = os.environ.get("ASPIRASI_KABUPATEN_CODE", "35.08")
 # Close of business in WIB: deadlines fall at this time of their working day.
 ASPIRASI_CLOSE_OF_BUSINESS = os.environ.get("ASPIRASI_CLOSE_OF_BUSINESS", "16:00")
+# Largest file accepted as an attachment (three at most per submission).
+ASPIRASI_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("ASPIRASI_ATTACHMENT_MAX_BYTES", str(5 * 1024 * 1024))
+)
 # Due tasks handled per sweep transaction.
 ASPIRASI_SWEEP_BATCH = int(os.environ.get("ASPIRASI_SWEEP_BATCH", "1000"))
 

@@ -138,17 +138,8 @@ _grids: dict[str, Any] = {}  # language → laid-out grid of the case flow
 
 
 def _flow_class() -> Any:
-    """The flow class of the registered process engine.
-
-    casework does not import workflows (DESIGN.md §6): the engine is asked for its
-    ``flow_class``; until the engine offers it, its module's ``CaseFlow`` stands in."""
-    from django.utils.module_loading import import_string
-
-    current = engine.get()
-    flow = getattr(current, "flow_class", None)
-    if flow is None:
-        flow = import_string(f"{type(current).__module__.rsplit('.', 1)[0]}.flows.CaseFlow")
-    return flow
+    """The flow class of the registered process engine (casework does not import workflows)."""
+    return engine.get().flow_class
 
 
 def _grid() -> Any:

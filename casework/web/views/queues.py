@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework import selectors, services
@@ -126,7 +127,9 @@ def bulk(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             refused.append(f"{task.case.number}: {error.detail}")
     if done:
-        messages.success(request, _("%(n)d task(s) done.") % {"n": done})
+        messages.success(
+            request, ngettext("%(n)d task done.", "%(n)d tasks done.", done) % {"n": done}
+        )
     for line in refused:
         messages.error(request, line)
     return redirect(back)

@@ -28,7 +28,7 @@ from django.urls import path, reverse
 from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from casework import refdata, services
@@ -458,8 +458,12 @@ def duration_text(hours: float | None) -> str:
     if hours is None:
         return "–"
     if hours < 24:
-        return _("%(n)s hours") % {"n": formats.number_format(hours, 1)}
-    return _("%(n)s days") % {"n": formats.number_format(hours / 24, 1)}
+        return ngettext("%(n)s hour", "%(n)s hours", round(hours)) % {
+            "n": formats.number_format(hours, 1)
+        }
+    return ngettext("%(n)s day", "%(n)s days", round(hours / 24)) % {
+        "n": formats.number_format(hours / 24, 1)
+    }
 
 
 def _rate_rows(months: list[Any], series: list[reports.RateSeries]) -> Iterable[list[Any]]:
