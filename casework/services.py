@@ -226,6 +226,15 @@ def _take(task: CaseTask, actor: User, case: Case, audit: _Audit) -> None:
     audit.add("claim", before, case.status, task=task.pk, stage=task.stage)
 
 
+def _village_or_triage_task(case: Case, actor: User, audit: _Audit) -> CaseTask:
+    """The task a KIM operator (verification) or a forum officer (triage) acts on."""
+    _require_scope(actor, case)
+    stage = Stage.VERIFICATION if actor.role == Role.KIM_OPERATOR else Stage.TRIAGE
+    task = _actor_task(case, actor, [stage])
+    _take(task, actor, case, audit)
+    return task
+
+
 def _actor_task(case: Case, actor: User, stages: Sequence[str]) -> CaseTask:
     """The open task of these stages in the actor's unit (claimed on the way)."""
     return _one_task(case, stages, unit_id=actor.unit_id)
@@ -468,18 +477,15 @@ def reassign_task(*, case: Case, actor: User, to: str, task_id: int | None = Non
 def request_info(*, case: Case, actor: User, question: str) -> Case:
     question = _text(question, "question")
     _require_role(actor, TRIAGE_ROLES | {Role.KIM_OPERATOR})
-    stage = Stage.VERIFICATION if actor.role == Role.KIM_OPERATOR else Stage.TRIAGE
     with transaction.atomic():
         case = _lock(case)
-        _require_scope(actor, case)
-        task = _actor_task(case, actor, [stage])
         audit = _Audit(case, actor)
-        _take(task, actor, case, audit)
+        task = _village_or_triage_task(case, actor, audit)
         before = case.status
         _transition(case, "ask_for_info", question)
         _save(case, "status", "info_return_status", "info_question", "paused_at")
         engine.get().pause(task)
-        audit.add("request_info", before, case.status, question=question, stage=stage)
+        audit.add("request_info", before, case.status, question=question, stage=task.stage)
         audit.flush()
     return case
 
@@ -650,13 +656,10 @@ def merge_case(*, case: Case, actor: User, into: str) -> Case:
 def reject_case(*, case: Case, actor: User, reason: str) -> Case:
     reason = _text(reason, "reason")
     _require_role(actor, TRIAGE_ROLES | {Role.KIM_OPERATOR})
-    stage = Stage.VERIFICATION if actor.role == Role.KIM_OPERATOR else Stage.TRIAGE
     with transaction.atomic():
         case = _lock(case)
-        _require_scope(actor, case)
-        task = _actor_task(case, actor, [stage])
         audit = _Audit(case, actor)
-        _take(task, actor, case, audit)
+        task = _village_or_triage_task(case, actor, audit)
         before = case.status
         if case.status == CaseStatus.NEEDS_INFO:
             # giving up on missing information: back to the stage, then rejected
