@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 from viewflow.workflow.models import AbstractProcess, AbstractTask
 
+from .fields import EncryptedCharField_ as Encrypted
+
 # ----------------------------------------------------------------------------- regions
 
 
@@ -255,6 +257,12 @@ class CaseNumberCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+class NotifyChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+
+
 class Case(ConcurrentTransitionMixin, models.Model):
     """One aspiration. Its ``status`` changes only through the transitions below, which only
     the services in :mod:`casework.services` call."""
@@ -292,9 +300,23 @@ class Case(ConcurrentTransitionMixin, models.Model):
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     reporter_name = models.CharField(_("reporter name"), max_length=150, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=20, blank=True)
+    reporter_phone = Encrypted(_("reporter phone"), max_length=20)
     reporter_email = models.EmailField(_("reporter email"), blank=True)
-    reporter_nik = models.CharField(_("reporter NIK"), max_length=16, blank=True)
+    reporter_nik = Encrypted(_("reporter NIK"), max_length=16)
+    contact_consent = models.BooleanField(
+        _("consents to be contacted"),
+        default=False,
+        db_default=False,
+        help_text=_("The reporter agreed to be contacted about this aspiration."),
+    )
+    notify_channel = models.CharField(
+        _("updates by"),
+        max_length=10,
+        choices=NotifyChannel.choices,
+        blank=True,
+        db_default="",
+        help_text=_("Where the reporter wants to hear about the case; empty: nowhere."),
+    )
     confidentiality = models.CharField(
         _("confidentiality"),
         max_length=8,
@@ -630,6 +652,8 @@ class Notification(models.Model):
         default=NotificationStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(default=0)
+    # a failed message is tried again at this time (backing off), until MAX_ATTEMPTS
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)

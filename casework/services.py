@@ -36,6 +36,7 @@ from .models import (
     Confidentiality,
     Escalation,
     Notification,
+    NotifyChannel,
     Priority,
     Role,
     Stage,
@@ -109,7 +110,9 @@ def _reporter_message(event: CaseEvent) -> Notification | None:
     public = event.action in PUBLIC_ACTIONS or (
         event.action == "respond" and event.to_status == CaseStatus.RESPONDED
     )
-    if not public or not case.reporter_email:
+    channel = case.notify_channel
+    recipient = case.reporter_email if channel == NotifyChannel.EMAIL else case.reporter_phone
+    if not public or not channel or not recipient:
         return None
     if event.action == "merge" and "into" not in event.payload:
         return None  # the target of a merge: its reporter hears nothing new
@@ -126,8 +129,8 @@ def _reporter_message(event: CaseEvent) -> Notification | None:
         context.update({k: event.payload[k] for k in PUBLIC_PAYLOAD if event.payload.get(k)})
     return Notification(
         case=case,
-        channel="email",
-        recipient=case.reporter_email,
+        channel=channel,
+        recipient=recipient,
         template="case_update",
         context=context,
     )
@@ -294,6 +297,8 @@ def submit_case(
     address: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    contact_consent: bool = False,
+    notify_channel: str | None = None,
 ) -> Case:
     """Record an aspiration and start its process: ``received`` (or ``forwarded`` when the
     desa's KIM is inactive). ``actor`` is None for a citizen."""
@@ -312,6 +317,22 @@ def submit_case(
         errors["description"] = [_("This field is required.")]
     if reporter_nik and (not reporter_nik.isdigit() or len(reporter_nik) != 16):
         errors["reporter_nik"] = [_("A NIK has 16 digits.")]
+    if errors:
+        raise InvalidInput(errors, fields={k: "invalid" for k in errors})
+    if notify_channel is None:
+        # updates go where the reporter can be reached: e-mail, or SMS if they agreed
+        notify_channel = (
+            NotifyChannel.EMAIL
+            if reporter_email
+            else NotifyChannel.SMS
+            if reporter_phone and contact_consent
+            else ""
+        )
+    elif notify_channel:
+        notify_channel = _choice(notify_channel, NotifyChannel, "notify_channel")
+        contact = reporter_email if notify_channel == NotifyChannel.EMAIL else reporter_phone
+        if not contact:
+            errors["notify_channel"] = [_("Give the contact detail for this channel.")]
     if errors:
         raise InvalidInput(errors, fields={k: "invalid" for k in errors})
     priority = _choice(priority, Priority, "priority", Priority.SEDANG)
@@ -343,6 +364,8 @@ def submit_case(
             reporter_email=(reporter_email or "").strip(),
             reporter_nik=reporter_nik or "",
             confidentiality=confidentiality,
+            contact_consent=bool(contact_consent),
+            notify_channel=notify_channel,
             created_by=actor if actor is not None and actor.is_authenticated else None,
             created_at=now,
             updated_at=now,

@@ -26,6 +26,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Salt of the keys that encrypt reporters' phone numbers and NIK at rest (with SECRET_KEY and
+# SECRET_KEY_FALLBACKS: rotate SECRET_KEY by moving the old one to the fallbacks).
+SALT_KEY = os.environ.get("ASPIRASI_SALT_KEY", "aspirasi-reporter-data").split(",")
+SECRET_KEY_FALLBACKS = [k for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k]
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 
