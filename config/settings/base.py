@@ -167,6 +167,30 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# --- Cache (rate limits, shared by all processes) ------------------------------------
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ.get("CACHE_REDIS_URL", os.environ["REDIS_URL"]),
+            "KEY_PREFIX": "aspirasi",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+# Abuse limits per client (rate strings "N/s|m|h|d"). A limit that cannot be checked (cache
+# down) lets the request through: a citizen's submission is never lost to a limiter.
+ASPIRASI_RATE_SUBMIT = os.environ.get("ASPIRASI_RATE_SUBMIT", "10/h")
+ASPIRASI_RATE_TRACK = os.environ.get("ASPIRASI_RATE_TRACK", "30/m")
+RATELIMIT_FAIL_OPEN = True
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+
 # --- Celery -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_DATA_DIR = VAR_DIR / "celery"

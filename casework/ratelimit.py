@@ -1,0 +1,53 @@
+"""Abuse limits per client, on the cache shared by all processes (django-ratelimit).
+
+A limit that cannot be checked (the cache is down) lets the request through: a citizen's
+submission is never lost to a limiter.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django_ratelimit.core import get_usage
+
+log = logging.getLogger(__name__)
+
+
+def retry_after(request: HttpRequest, *, group: str, rate: str, method: str = "POST") -> int | None:
+    """Count this request against the client's limit; seconds to wait when over it, else None."""
+    if request.method != method and method != "ALL":
+        return None
+    try:
+        usage = get_usage(request, group=group, key="ip", rate=rate, increment=True)
+    except Exception:  # noqa: BLE001  (cache down: fail open)
+        log.warning("rate limit %s not checked: cache unavailable", group)
+        return None
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, int(usage["time_left"]))
+
+
+def limit(group: str, setting: str, method: str = "POST") -> Callable:
+    """View decorator: over the limit the view answers 429 with Retry-After."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            wait = retry_after(request, group=group, rate=getattr(settings, setting), method=method)
+            if wait is not None:
+                response = TemplateResponse(
+                    request, "rate_limited.html", {"retry_after": wait}, status=429
+                )
+                response["Retry-After"] = str(wait)
+                return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
