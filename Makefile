@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_HOST ?= 127.0.0.1
 REDIS_HOST ?= 127.0.0.1
 
-.PHONY: install run test services lint lock docs bench-intake clean
+.PHONY: install run test services lint lock docs bench-intake clean screenshots
 
 $(BIN)/.installed: requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -36,6 +36,9 @@ services:
 
 test: install services
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+screenshots: install
+	ASPIRASI_SCREENSHOTS=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest tests/e2e -m browser -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .
