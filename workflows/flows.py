@@ -37,8 +37,8 @@ class CaseFlow(flow.Flow):
         RoutedStart(this.start_case)
         .Annotation(title=_("Aspiration received"))
         .Decide(this.first_stage)
-        .Route("verify", this.verify)
-        .Route("triage", this.triage)
+        .Route("verify", this.verify, label=_("KIM active"))
+        .Route("triage", this.triage, label=_("KIM inactive"))
     )
 
     verify = (
@@ -46,8 +46,8 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Village verification"))
         .Queue(this.kim_unit)
         .Due(this.stage_due)
-        .Route("verified", this.triage)
-        .Route("rejected", this.end_rejected)
+        .Route("verified", this.triage, label=_("verified"))
+        .Route("rejected", this.end_rejected, label=_("rejected"))
     )
 
     triage = (
@@ -56,10 +56,10 @@ class CaseFlow(flow.Flow):
         .Queue(this.forum_unit)
         .Due(this.stage_due)
         .Owner(this.returning_triage_officer)
-        .Route("dispatched", this.dispatch)
-        .Route("resolved", this.confirm)
-        .Route("merged", this.end_merged)
-        .Route("rejected", this.end_rejected)
+        .Route("dispatched", this.dispatch, label=_("dispatched"))
+        .Route("resolved", this.confirm, label=_("answered by the forum"))
+        .Route("merged", this.end_merged, label=_("merged"))
+        .Route("rejected", this.end_rejected, label=_("rejected"))
     )
 
     dispatch = (
@@ -73,8 +73,8 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("OPD acceptance"))
         .Queue(this.assignment_unit)
         .Due(this.stage_due)
-        .Route("accepted", this.opd_respond, data=this.carry_assignment)
-        .Route("declined", this.join)
+        .Route("accepted", this.opd_respond, data=this.carry_assignment, label=_("accepted"))
+        .Route("declined", this.join, label=_("not its authority"))
     )
 
     opd_respond = (
@@ -83,25 +83,25 @@ class CaseFlow(flow.Flow):
         .Queue(this.assignment_unit)
         .Due(this.stage_due)
         .Owner(this.accepting_officer)
-        .Route("responded", this.join)
-        .Route("declined", this.join)
+        .Route("responded", this.join, label=_("responded"))
+        .Route("declined", this.join, label=_("not its authority"))
     )
 
     join = (
         RoutedJoin()
         .Annotation(title=_("All OPD done"))
         .Decide(this.after_opd_round)
-        .Route("answered", this.confirm)
-        .Route("returned", this.triage, data=this.back_to_triage_officer)
+        .Route("answered", this.confirm, label=_("answered"))
+        .Route("returned", this.triage, data=this.back_to_triage_officer, label=_("all declined"))
     )
 
     confirm = (
         HumanTask(Stage.CONFIRMATION)
         .Annotation(title=_("Citizen confirmation"))
         .Due(this.stage_due)
-        .Route("confirmed", this.end_closed)
-        .Route("closed", this.end_closed)
-        .Route("disputed", this.reopen)
+        .Route("confirmed", this.end_closed, label=_("confirmed"))
+        .Route("closed", this.end_closed, label=_("no reply in time"))
+        .Route("disputed", this.reopen, label=_("disputed"))
     )
 
     reopen = (

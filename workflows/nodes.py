@@ -33,12 +33,16 @@ class RoutingMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._routes: dict[str, Any] = {}
+        self._route_labels: dict[str, Any] = {}
         self._decide: Any = None
         super().__init__(*args, **kwargs)
 
-    def Route(self, key: str, node: Any, data: Any = None) -> Any:  # noqa: N802  (builder style)
-        """Take ``node`` on ``key``; ``data(activation)`` gives the new task's data."""
+    def Route(self, key: str, node: Any, data: Any = None, label: Any = None) -> Any:  # noqa: N802
+        """Take ``node`` on ``key``; ``data(activation)`` gives the new task's data; ``label``
+        names the edge on charts (the key by default)."""
         self._routes[key] = (node, data)
+        if label is not None:
+            self._route_labels[key] = label
         return self
 
     def Decide(self, decide: Any) -> Any:  # noqa: N802
@@ -55,7 +59,9 @@ class RoutingMixin:
 
     def _outgoing(self):  # type: ignore[no-untyped-def]
         for key, (node, _data) in self._routes.items():
-            yield Edge(src=self, dst=node, edge_class="next", label=key)
+            yield Edge(
+                src=self, dst=node, edge_class="next", label=self._route_labels.get(key, key)
+            )
 
     def route_key(self, activation: Activation) -> str:
         if self._decide is not None:

@@ -44,10 +44,11 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
-    "viewflow",
-    "viewflow.workflow",
+    # casework first: its templates override viewflow's chart template
     "casework",
     "workflows",
+    "viewflow",
+    "viewflow.workflow",
 ]
 
 MIDDLEWARE = [
@@ -106,7 +107,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", _("Bahasa Indonesia")), ("en", _("English"))]
@@ -190,6 +192,39 @@ ASPIRASI_RATE_SUBMIT = os.environ.get("ASPIRASI_RATE_SUBMIT", "10/h")
 ASPIRASI_RATE_TRACK = os.environ.get("ASPIRASI_RATE_TRACK", "30/m")
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
+
+# --- Notification channels, inbound messages and API throttles (casework.notify, -----------
+# casework.inbound, casework.api.throttles)
+# SMS and WhatsApp go through an HTTP gateway when its URL is set (POST {"to", "text"} with
+# "Authorization: Bearer <token>"); without one, messages on that channel fail and are kept
+# in the outbox with the error (config.settings.dev writes them to var/outbox/ instead).
+ASPIRASI_SMS_GATEWAY_URL = os.environ.get("ASPIRASI_SMS_GATEWAY_URL", "")
+ASPIRASI_SMS_GATEWAY_TOKEN = os.environ.get("ASPIRASI_SMS_GATEWAY_TOKEN", "")
+ASPIRASI_WHATSAPP_GATEWAY_URL = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_URL", "")
+ASPIRASI_WHATSAPP_GATEWAY_TOKEN = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_TOKEN", "")
+# channel -> "dotted.path.Backend" or {"BACKEND": dotted path, "OPTIONS": {keyword arguments}}
+ASPIRASI_NOTIFICATION_BACKENDS: dict = {"email": {"BACKEND": "casework.notify.EmailBackend"}}
+for _channel, _url, _token in (
+    ("sms", ASPIRASI_SMS_GATEWAY_URL, ASPIRASI_SMS_GATEWAY_TOKEN),
+    ("whatsapp", ASPIRASI_WHATSAPP_GATEWAY_URL, ASPIRASI_WHATSAPP_GATEWAY_TOKEN),
+):
+    if _url:
+        ASPIRASI_NOTIFICATION_BACKENDS[_channel] = {
+            "BACKEND": "casework.notify.HttpGatewayBackend",
+            "OPTIONS": {"url": _url, "token": _token},
+        }
+# Shared secret the gateways sign inbound messages with (HMAC-SHA256); unset: the inbound
+# webhook answers 503.
+ASPIRASI_INBOUND_SECRET = os.environ.get("ASPIRASI_INBOUND_SECRET", "")
+# Messages one phone number may send to the inbound webhook.
+ASPIRASI_RATE_INBOUND = os.environ.get("ASPIRASI_RATE_INBOUND", "20/h")
+# The API's public endpoints share the pages' limits (casework.api.throttles).
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
+    "submit": ASPIRASI_RATE_SUBMIT,
+    "track": ASPIRASI_RATE_TRACK,
+    "track_action": ASPIRASI_RATE_SUBMIT,
+}
+# --- end of notification channels, inbound messages and API throttles -----------------------
 
 # --- Celery -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -233,6 +233,7 @@ def review(request: HttpRequest) -> HttpResponse:
         query=query.urlencode(),
         tab_query=tab_query,
         is_supervisor=user.role == Role.SUPERVISOR,
+        filters_active=any(v for v in values.values()),
     )
     return render(request, "web/review.html", context)
 
