@@ -19,7 +19,7 @@ class CaseFlowEngine:
     flow_class = CaseFlow
 
     def start(self, case: Case) -> None:
-        with transaction.atomic():
+        with transaction.atomic(savepoint=False):
             CaseFlow.start.run(case=case)
 
     @staticmethod

@@ -10,7 +10,8 @@ from casework.models import Case
 class CaseRowLock:
     @contextmanager
     def __call__(self, flow_class, process_pk):  # type: ignore[no-untyped-def]
-        with transaction.atomic():
+        # inside a service's transaction already: no savepoint needed
+        with transaction.atomic(savepoint=False):
             list(
                 Case.objects.select_for_update(no_key=True)
                 .filter(process__pk=process_pk)
