@@ -18,3 +18,6 @@ if os.environ.get("EMAIL_BACKEND"):
         }
     }
 ALLOWED_HOSTS = ["*"]
+
+# Each test process counts its own rate limits (a shared Redis would carry counts across tests).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
