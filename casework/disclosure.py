@@ -63,16 +63,13 @@ CITIZEN_ACTIONS = ("provide_info", "confirm", "dispute")
 
 
 def sees_reporter(user: User, case: Case) -> bool:
+    """An ordinary case's reporter is seen by the officers handling it; an anonim or rahasia
+    one's only by the supervisor and the KIM desa operator who recorded it."""
     if case.confidentiality not in PRIVATE_IDENTITY:
         return True
     if user.role == Role.SUPERVISOR:
         return True
-    return (
-        user.role == Role.KIM_OPERATOR
-        and user.unit is not None
-        and user.unit.kind == UnitKind.KIM
-        and user.unit.region_id == case.desa_id
-    )
+    return user.role == Role.KIM_OPERATOR and case.created_by_id == user.pk
 
 
 def mask_nik(nik: str) -> str:
@@ -97,6 +94,11 @@ def reporter_for(user: User, case: Case) -> dict[str, str | None]:
 
 
 # ----------------------------------------------------------------------------- the public
+
+
+def citizen_actions(case: Case, events: Iterable[CaseEvent]) -> list[str]:
+    """What the holder of the tracking code may do now."""
+    return _citizen_actions(case, _answers(case, list(events)))
 
 
 def _timeline(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:

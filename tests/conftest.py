@@ -54,7 +54,11 @@ def officers(reference):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_refdata():
+def _fresh_caches():
+    """Each test starts with fresh reference data and no rate-limit counts."""
+    from django.core.cache import cache
+
     refdata.invalidate()
+    cache.clear()
     yield
     refdata.invalidate()

@@ -225,7 +225,7 @@ def _case_page(
     if rahasia:
         # the public view of a rahasia case carries no actions; the reporter's are the same
         # as for any case (disclosure's rule)
-        actions = disclosure._citizen_actions(case, disclosure._answers(case, events))
+        actions = disclosure.citizen_actions(case, events)
     else:
         actions = view["allowed_actions"]
     if bound is not None and bound.action not in actions:

@@ -268,7 +268,8 @@ def test_detail_runs_a_constant_number_of_queries(officers, client_for):
 
 
 # Reporter identity: officers see it, except for anonim/rahasia cases where only the
-# supervisor and the KIM operator of the desa do. The NIK is masked except for the supervisor.
+# supervisor and the KIM operator who recorded it do. The NIK is masked except for the
+# supervisor.
 FULL = {
     "reporter_name": "Siti Aminah",
     "reporter_phone": "081234567890",
@@ -287,19 +288,23 @@ HIDDEN = dict.fromkeys(FULL)
         ("biasa", "forum", MASKED),
         ("biasa", "pu", MASKED),
         ("anonim", "supervisor", FULL),
-        ("anonim", "kim", MASKED),
+        ("anonim", "kim", HIDDEN),
+        ("anonim", "kim (recorded it)", MASKED),
         ("anonim", "forum", HIDDEN),
         ("anonim", "coordinator", HIDDEN),
         ("anonim", "pu", HIDDEN),
         ("rahasia", "supervisor", FULL),
-        ("rahasia", "kim", MASKED),
+        ("rahasia", "kim", HIDDEN),
+        ("rahasia", "kim (recorded it)", MASKED),
         ("rahasia", "forum", HIDDEN),
         ("rahasia", "pu", HIDDEN),
     ],
 )
 def test_reporter_identity_by_confidentiality(officers, as_officer, confidentiality, who, expected):
-    case = f.dispatched(officers, opds=("dputr",), confidentiality=confidentiality)
-    body = as_officer(who).get(url("case", number=case.number)).json()
+    recorded = who == "kim (recorded it)"
+    extra = {"actor": officers["kim"], "channel": "kim"} if recorded else {}
+    case = f.dispatched(officers, opds=("dputr",), confidentiality=confidentiality, **extra)
+    body = as_officer("kim" if recorded else who).get(url("case", number=case.number)).json()
     assert {k: body[k] for k in FULL} == expected
     if expected is HIDDEN:
         text = str(body)
