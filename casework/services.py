@@ -90,32 +90,35 @@ class _Audit:
             self.events[0].save(force_insert=True)
         elif self.events:
             CaseEvent.objects.bulk_create(self.events)
+        # the reporter's messages and the officers' about new work in their queues: one
+        # INSERT in this transaction, handed to the workers after the commit
         messages = [m for m in map(_reporter_message, self.events) if m is not None]
-        if len(messages) == 1:
-            messages[0].save(force_insert=True)
-        elif messages:
-            Notification.objects.bulk_create(messages)
-        notify.enqueue(m.pk for m in messages)
+        work = [w for w in map(_new_work, self.events) if w is not None]
+        notify.enqueue(notify.write(messages, work))
 
 
-# steps of a case the reporter hears about
+# steps of a case the reporter hears about (and ``respond``/``decline`` when they leave the
+# case answered)
 PUBLIC_ACTIONS = frozenset(
     {"submit", "verify", "dispatch", "request_info", "resolve", "reject", "merge", "close"}
 )
 PUBLIC_PAYLOAD = ("question", "response", "reason", "into")
+# an aspiration sent by SMS or WhatsApp is acknowledged in the reply to the message itself
+REPLIED_CHANNELS = frozenset({Channel.SMS, Channel.WHATSAPP})
 
 
 def _reporter_message(event: CaseEvent) -> Notification | None:
     case = event.case
-    public = event.action in PUBLIC_ACTIONS or (
-        event.action == "respond" and event.to_status == CaseStatus.RESPONDED
-    )
+    answered = event.action in ("respond", "decline") and event.to_status == CaseStatus.RESPONDED
+    public = event.action in PUBLIC_ACTIONS or answered
     channel = case.notify_channel
     recipient = case.reporter_email if channel == NotifyChannel.EMAIL else case.reporter_phone
     if not public or not channel or not recipient:
         return None
     if event.action == "merge" and "into" not in event.payload:
         return None  # the target of a merge: its reporter hears nothing new
+    if event.action == "submit" and case.channel in REPLIED_CHANNELS and channel == case.channel:
+        return None  # the reply to the reporter's message carried the tracking code
     context = {
         "action": event.action,
         "number": case.number,
@@ -125,14 +128,64 @@ def _reporter_message(event: CaseEvent) -> Notification | None:
     }
     if event.action == "respond":
         context["response"] = case.response or event.payload.get("response", "")
-    else:
+    elif event.action != "decline":  # a decline's reason is internal
         context.update({k: event.payload[k] for k in PUBLIC_PAYLOAD if event.payload.get(k)})
+    if channel != NotifyChannel.EMAIL:
+        # the number stays encrypted on the case; the worker reads it from there
+        recipient = notify.mask_phone(recipient)
     return Notification(
         case=case,
         channel=channel,
         recipient=recipient,
         template="case_update",
         context=context,
+    )
+
+
+# who is told about work landing in their queue, per stage of the new task
+STAGE_ROLES = {
+    Stage.VERIFICATION: (Role.KIM_OPERATOR,),
+    Stage.TRIAGE: tuple(sorted(FORUM_ROLES)),
+    Stage.OPD_ACCEPTANCE: tuple(sorted(OPD_ROLES)),
+    Stage.OPD_RESPONSE: tuple(sorted(OPD_ROLES)),
+}
+
+
+def _new_work(event: CaseEvent) -> notify.NewWork | None:
+    """Officers' messages about an action that put work in a queue: a new case (the KIM's
+    verification queue, or the forum's triage queue when the KIM is inactive), a verified
+    one (the forum), a dispatch (each OPD), the last OPD declining (back to the triage
+    officer), a dispute (the OPD that answered). The recipients are read from the case's open
+    tasks by the INSERT that writes the messages (:func:`notify.write`)."""
+    case, action = event.case, event.action
+    if action == "submit":
+        stage = Stage.VERIFICATION if event.to_status == CaseStatus.RECEIVED else Stage.TRIAGE
+    elif action == "verify":
+        stage = Stage.TRIAGE
+    elif action == "dispatch":
+        stage = Stage.OPD_ACCEPTANCE
+    elif action == "decline" and event.to_status == CaseStatus.IN_TRIAGE:
+        stage = Stage.TRIAGE
+    elif action == "dispute":
+        stage = Stage.OPD_RESPONSE
+    else:
+        return None
+    context: dict[str, Any] = {
+        "kind": "new_work",
+        "action": action,
+        "number": case.number,
+        "title": case.title,
+        "stage": stage,
+        "priority": case.priority,
+    }
+    if action in ("decline", "dispute") and event.payload.get("reason"):
+        context["reason"] = event.payload["reason"]
+    return notify.NewWork(
+        case=case,
+        stages=(stage,),
+        roles=STAGE_ROLES[stage],
+        context=context,
+        exclude_user_id=event.actor_id,
     )
 
 

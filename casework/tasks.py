@@ -9,5 +9,9 @@ from . import notify
 
 @shared_task(acks_late=True)
 def deliver_notifications(ids: list[int]) -> int:
-    """Send pending outbox messages; a repeated or redelivered call sends nothing twice."""
+    """Send pending outbox messages; a repeated or redelivered call sends nothing twice.
+
+    A failed message is not retried here: its row records the error and the time of the
+    next try (backing off), and the sweep hands it to a worker again when that time comes,
+    so no retry waits on the broker (DESIGN.md §5: no long countdowns on Redis)."""
     return sum(notify.deliver(pk) for pk in ids)

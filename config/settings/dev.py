@@ -13,3 +13,15 @@ ALLOWED_HOSTS = ["*"]
 if not os.environ.get("EMAIL_BACKEND"):
     # mail is printed by the worker instead of sent
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# SMS and WhatsApp without a gateway: one JSON line per message in var/outbox/<channel>.jsonl
+for _channel in ("sms", "whatsapp"):
+    ASPIRASI_NOTIFICATION_BACKENDS.setdefault(
+        _channel,
+        {
+            "BACKEND": "casework.notify.FileBackend",
+            "OPTIONS": {"path": str(VAR_DIR / "outbox" / f"{_channel}.jsonl")},
+        },
+    )
+# the inbound webhook works out of the box in development (never in production)
+ASPIRASI_INBOUND_SECRET = os.environ.get("ASPIRASI_INBOUND_SECRET", "dev-inbound-secret")
