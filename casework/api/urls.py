@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import inbound, views
 from .errors import not_found
 
 app_name = "api"
@@ -35,6 +35,12 @@ urlpatterns = [
     *(
         path(f"track/<str:code>/actions/{action}/", view.as_view(), name=f"track-{action}")
         for action, view in views.CITIZEN_ACTION_VIEWS.items()
+    ),
+    # messages received by the SMS and WhatsApp gateways (signed by the gateway)
+    re_path(
+        r"^inbound/(?P<channel>sms|whatsapp)/$",
+        inbound.InboundMessageView.as_view(),
+        name="inbound",
     ),
     # anything else under the API, an unknown action included: a JSON 404
     re_path(r"^.*$", not_found, name="not-found"),
