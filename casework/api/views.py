@@ -29,6 +29,7 @@ from . import serializers as s
 from .filters import CaseFilter, EscalationFilter
 from .pagination import CasePagination
 from .permissions import IsOfficer
+from .throttles import CitizenActionThrottle, SubmitThrottle, TrackThrottle
 
 CASE_NOT_FOUND = _("No such case.")
 TRACKING_NOT_FOUND = _("No case with this tracking code.")
@@ -205,6 +206,11 @@ class CaseListView(GenericAPIView):
         if self.request.method == "POST":
             return [AllowAny()]
         return [IsOfficer()]
+
+    def get_throttles(self) -> list[Any]:
+        if self.request.method == "POST":  # submissions only, not the officers' list
+            return [SubmitThrottle()]
+        return super().get_throttles()
 
     def get_queryset(self) -> Any:
         return selectors.cases_for(self.request.user).order_by("-created_at", "-id")
@@ -387,6 +393,8 @@ class EscalationAcknowledgeView(APIView):
 
 
 class TrackView(PublicAPIView):
+    throttle_classes = [TrackThrottle]
+
     @extend_schema(
         operation_id="track_retrieve",
         summary=_("Follow a case by its tracking code"),
@@ -402,6 +410,7 @@ class TrackView(PublicAPIView):
 
 
 class CitizenActionView(PublicAPIView):
+    throttle_classes = [CitizenActionThrottle]
     action_name: str = ""
     input_class: type[s.ActionInput] = s.EmptyInput
 
