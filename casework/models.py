@@ -581,15 +581,17 @@ class CaseTask(AbstractTask):
     class Meta:
         ordering = ["created"]
         indexes = [
+            # the queues: the same conditions as selectors.tasks_for, so that counting and
+            # paging are index scans in due-time order
             models.Index(
-                fields=["unit", "due_at"],
+                fields=["unit", "due_at", "id"],
                 name="task_unit_queue",
-                condition=Q(status="NEW", flow_task_type="HUMAN"),
+                condition=Q(status="NEW") & ~Q(stage=""),
             ),
             models.Index(
-                fields=["owner", "due_at"],
+                fields=["owner", "due_at", "id"],
                 name="task_owner_open",
-                condition=Q(status__in=["ASSIGNED", "STARTED"]),
+                condition=Q(status__in=["ASSIGNED", "STARTED"]) & ~Q(stage=""),
             ),
             models.Index(
                 fields=["sla_next_at"],

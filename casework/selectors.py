@@ -144,13 +144,13 @@ def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
         return base.none()
     if scope == "mine":
         return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by(
-            "due_at", "created"
+            "due_at", "id"
         )
     if scope != "queue":
         raise InvalidInput({"scope": [_("Use “mine” or “queue”.")]}, fields={"scope": "invalid"})
     if user.unit.kind == UnitKind.SUPERVISOR:
-        return base.filter(status="NEW", unit__isnull=False).order_by("due_at", "created")
-    return base.filter(unit_id=user.unit_id, status="NEW").order_by("due_at", "created")
+        return base.filter(status="NEW", unit__isnull=False).order_by("due_at", "id")
+    return base.filter(unit_id=user.unit_id, status="NEW").order_by("due_at", "id")
 
 
 def users_of_unit(unit_id: int) -> QuerySet[User]:
