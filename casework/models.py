@@ -593,6 +593,12 @@ class CaseTask(AbstractTask):
                 name="task_owner_open",
                 condition=Q(status__in=["ASSIGNED", "STARTED"]) & ~Q(stage=""),
             ),
+            # what is overdue now (the review's overdue list and the dashboard)
+            models.Index(
+                fields=["due_at"],
+                name="task_open_due",
+                condition=Q(status__in=OPEN_TASK_STATUSES, due_at__isnull=False) & ~Q(stage=""),
+            ),
             models.Index(
                 fields=["sla_next_at"],
                 name="task_sla_due",

@@ -94,7 +94,8 @@ def escalations_for(
 def overdue_q(now: datetime) -> Q:
     return (
         Q(status__in=OPEN_TASK_STATUSES, due_at__lt=now, unit__isnull=False)
-        & ~Q(stage__in=["", Stage.CONFIRMATION])
+        & ~Q(stage="")
+        & ~Q(stage=Stage.CONFIRMATION)
         & ~Q(case__status=CaseStatus.NEEDS_INFO)
     )
 
