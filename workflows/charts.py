@@ -84,18 +84,19 @@ def _ordered_nodes(flow_class: type) -> list[Any]:
 def flow_graph(flow_class: type) -> tuple[list[FlowNode], list[FlowEdge]]:
     """The nodes and edges of a flow; parallel edges between two nodes share one edge."""
     ordered = _ordered_nodes(flow_class)
+    # the docs are drawn with the source labels, whatever the active language
     with translation.override(None):
         nodes = [FlowNode(n.name, str(n.task_title or n.name), _node_kind(n)) for n in ordered]
-    edges: dict[tuple[str, str, str], list[str]] = {}
-    for node in ordered:
-        host = getattr(node, "_attached_to", None)
-        if host is not None:
-            # a boundary event sits on its host task; it is not a sequence flow
-            edges.setdefault((host.name, node.name, "dashed"), [])
-        for edge in node._outgoing():
-            labels = edges.setdefault((edge.src.name, edge.dst.name, "solid"), [])
-            if edge.label and str(edge.label) not in labels:
-                labels.append(str(edge.label))
+        edges: dict[tuple[str, str, str], list[str]] = {}
+        for node in ordered:
+            host = getattr(node, "_attached_to", None)
+            if host is not None:
+                # a boundary event sits on its host task; it is not a sequence flow
+                edges.setdefault((host.name, node.name, "dashed"), [])
+            for edge in node._outgoing():
+                labels = edges.setdefault((edge.src.name, edge.dst.name, "solid"), [])
+                if edge.label and str(edge.label) not in labels:
+                    labels.append(str(edge.label))
     return nodes, [
         FlowEdge(src, dst, tuple(labels), style) for (src, dst, style), labels in edges.items()
     ]

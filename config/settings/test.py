@@ -21,3 +21,7 @@ ALLOWED_HOSTS = ["*"]
 
 # Each test process counts its own rate limits (a shared Redis would carry counts across tests).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Static files straight from the apps (no collectstatic before the browser tests).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
