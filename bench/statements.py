@@ -26,6 +26,34 @@ from bench._setup import (
 )
 
 
+def api_submit_step():  # type: ignore[no-untyped-def]
+    """The statements of one anonymous POST /api/v1/cases/, or None without the API."""
+    import json
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.paths import Step
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    body = json.dumps(
+        {
+            "title": "Lampu penerangan jalan mati",
+            "description": "Lampu PJU di depan balai desa mati sejak seminggu.",
+            "category": "infrastruktur",
+            "desa": "35.08.01.2003",
+            "channel": "api",
+        }
+    )
+    client.post("/api/v1/cases/", body, content_type="application/json")  # warm-up
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/api/v1/cases/", body, content_type="application/json")
+    if response.status_code != 201:
+        return None
+    return Step("POST /api/v1/cases/", list(ctx.captured_queries))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sql", action="store_true", help="print every statement")
@@ -51,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         happy_path(actors)  # warm-up
         case, steps = happy_path(actors)
         assert case.status == "closed", case.status
+        api = api_submit_step()
         if args.sql:
             for step in steps:
                 print(f"--- {step.action}: {step.all} statements")
@@ -63,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{header[0]:<20}" + "".join(f"{h:>11}" for h in header[1:]))
             for action, *numbers in table(steps):
                 print(f"{action:<20}" + "".join(f"{n:>11}" for n in numbers))
+        if api is not None:
+            print(
+                f"\nPOST /api/v1/cases/ through the test client (middleware, DRF, the service): "
+                f"{api.all} statements, {api.data} without transaction control"
+            )
     finally:
         if not args.keepdb:
             teardown_databases(old_config, verbosity=0)
