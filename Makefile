@@ -9,7 +9,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_HOST ?= 127.0.0.1
 REDIS_HOST ?= 127.0.0.1
 
-.PHONY: install run test services lint lock docs bench-intake clean screenshots
+.PHONY: install run test services lint lock docs clean screenshots
 
 $(BIN)/.installed: requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
