@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
@@ -29,7 +29,6 @@ from .models import (
     AssignmentStatus,
     Case,
     CaseEvent,
-    CaseNumberCounter,
     CaseStatus,
     CaseTask,
     Channel,
@@ -44,6 +43,7 @@ from .models import (
     UnitKind,
     User,
 )
+from .numbers import next_case_number
 
 log = logging.getLogger(__name__)
 
@@ -299,21 +299,6 @@ def _actor_task(case: Case, actor: User, stages: Sequence[str]) -> CaseTask:
 # ----------------------------------------------------------------------------- intake
 
 
-def _next_number(now_local) -> str:  # type: ignore[no-untyped-def]
-    period = now_local.strftime("%y%m")
-    table = CaseNumberCounter._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (period, last) VALUES (%s, 1) "  # noqa: S608  (table name only)
-            f"ON CONFLICT (period) DO UPDATE SET last = {table}.last + 1 RETURNING last",
-            [period],
-        )
-        (last,) = cursor.fetchone()
-    from django.conf import settings
-
-    return f"{settings.ASPIRASI_CASE_PREFIX}-{period}-{last:05d}"
-
-
 def new_tracking_code() -> str:
     return "".join(secrets.choice(TRACKING_ALPHABET) for _i in range(TRACKING_LENGTH))
 
@@ -400,7 +385,7 @@ def submit_case(
     now = timezone.now()
     with transaction.atomic():
         case = Case(
-            number=_next_number(timezone.localtime(now)),
+            number=next_case_number(timezone.localtime(now)),
             tracking_code=new_tracking_code(),
             title=title[:200],
             description=description,
