@@ -23,7 +23,7 @@ from viewflow.workflow.nodes.join import JoinActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.signals import task_finished
+from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
@@ -88,7 +88,38 @@ class RoutedActivationMixin:
 
 
 class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
-    pass
+    @Activation.status.transition(source=STATUS.NEW)
+    def execute(self):  # type: ignore[no-untyped-def]
+        """Start the process in three INSERTs: the process; the start task (done) together
+        with the first human task; the first task's link back to the start.
+
+        viewflow's start saves each row on its own, inside a savepoint, and locks the flow
+        first. None of that is needed here: the case this process runs was inserted in the
+        same transaction, so no other transaction can see the process before the commit.
+        """
+        process, task = self.process, self.task
+        task_started.send(sender=self.flow_class, process=process, task=task)
+        process.save(force_insert=True)
+        task.process = process
+        task.finished = now()
+        task.status = STATUS.DONE
+        node, data = self.flow_task.next_node(self)
+        if not isinstance(node, HumanTask):
+            task.save(force_insert=True)
+            task_finished.send(sender=self.flow_class, process=process, task=task)
+            flow_started.send(sender=self.flow_class, process=process, task=task)
+            self._activate_next({node._create(self, task.token, data=data)})
+            return
+        first = HumanTaskActivation.prepare(node, self, task.token, data)
+        for row in (task, first.task):  # what the models' save() would fill in
+            row.case_id = process.case_id
+            if not row.flow_task_type:
+                row.flow_task_type = row.flow_task.task_type
+        self.flow_class.task_class.objects.bulk_create([task, first.task])
+        task_finished.send(sender=self.flow_class, process=process, task=task)
+        flow_started.send(sender=self.flow_class, process=process, task=task)
+        link = self.flow_class.task_class.previous.through
+        link(from_casetask_id=first.task.pk, to_casetask_id=task.pk).save(force_insert=True)
 
 
 class RoutedStart(RoutingMixin, flow.StartHandle):
@@ -104,6 +135,14 @@ class RoutedStart(RoutingMixin, flow.StartHandle):
 class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
     @classmethod
     def create(cls, flow_task, prev_activation, token, data=None, seed=None):  # type: ignore[no-untyped-def]
+        activation = cls.prepare(flow_task, prev_activation, token, data)
+        activation.task.save()
+        activation.task.previous.add(prev_activation.task)
+        return activation
+
+    @classmethod
+    def prepare(cls, flow_task, prev_activation, token, data=None):  # type: ignore[no-untyped-def]
+        """The activation of a new task of ``flow_task``, not saved yet."""
         process = prev_activation.process
         task = flow_task.flow_class.task_class(
             process=process,
@@ -126,8 +165,6 @@ class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
                 task.status = STATUS.ASSIGNED
         if flow_task._on_create is not None:
             flow_task._on_create(activation)
-        task.save()
-        task.previous.add(prev_activation.task)
         return activation
 
     @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)

@@ -161,3 +161,20 @@ def test_inactive_kim_skips_verification(officers):
     assert open_stages(case) == ["triage"]
     assert actions(case) == [("submit", "", "forwarded")]
     assert case.events.get().payload["verification_skipped"] is True
+
+
+@pytest.mark.parametrize("desa, first", [(None, "verify"), (DESA_INACTIVE, "triage")])
+def test_the_start_writes_the_rows_viewflow_expects(officers, desa, first):
+    """The lean start (workflows/nodes.py) leaves what viewflow's own start would: a running
+    process, a finished start task, and the first task linked back to it."""
+    case = f.submit(**({"desa": desa} if desa else {}))
+    process = CaseProcess.objects.get(case=case)
+    assert process.status == "NEW" and process.flow_class.__name__ == "CaseFlow"
+    start, task = CaseTask.objects.filter(process=process).order_by("id")
+    assert (start.flow_task.name, start.flow_task_type, start.status) == ("start", "START", "DONE")
+    assert start.started and start.finished and start.token == "start"
+    assert (task.flow_task.name, task.flow_task_type, task.status) == (first, "HUMAN", "NEW")
+    assert task.case_id == start.case_id == case.pk
+    assert task.token == "start" and task.due_at and task.unit_id
+    assert list(task.previous.all()) == [start]
+    assert list(start.leading.all()) == [task]

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 # action: (all statements, without BEGIN/COMMIT/SAVEPOINT/RELEASE)
 BOUNDS = {
-    "submit": (13, 9),
+    "submit": (9, 7),
     "verify": (12, 10),
     "dispatch (claims)": (21, 19),
     "accept (OPD 1)": (14, 12),
@@ -27,7 +27,7 @@ BOUNDS = {
     "respond (OPD 2)": (28, 24),
     "confirm": (14, 10),
 }
-TOTAL = (134, 112)
+TOTAL = (130, 110)
 PROTOTYPE = (179, 135)
 
 
