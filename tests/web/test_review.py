@@ -425,3 +425,18 @@ def test_constant_statements_for_2_or_20_rows(officers):
     large = [count_queries(client, u) for u in urls]
     assert large == small, (small, large)
     assert small[0] <= 10, small
+
+
+def test_overdue_list_past_the_counting_limit(officers, overdue, monkeypatch):
+    """Past the counting limit the tab shows "n+"; the page is the same list, by unit."""
+    from casework.web.views import supervision
+
+    shown = login(officers["supervisor"]).get(REVIEW + "?tab=overdue").content.decode()
+    monkeypatch.setattr(supervision, "COUNT_LIMIT", 1)
+    client = login(officers["supervisor"])
+    assert 'data-testid="count-overdue">1+<' in client.get(REVIEW).content.decode()
+    limited = client.get(REVIEW + "?tab=overdue").content.decode()
+    # the tab shown is counted as far as its page goes
+    assert 'data-testid="count-overdue">2<' in limited
+    assert numbers_in(limited, "overdue-row") == numbers_in(shown, "overdue-row")
+    assert len(numbers_in(shown, "overdue-row")) == 2

@@ -233,3 +233,60 @@ def test_constant_statements_for_2_or_20_tasks(officers, tab):
     supervisor = login(officers["supervisor"])
     supervisor.get(TASKS)
     assert count_queries(supervisor, f"{TASKS}?tab=queue") <= small + 2
+
+
+# ----------------------------------------------------------------------------- long lists
+
+
+def badge(html: str, tab: str) -> str:
+    return html.split(f'data-testid="count-{tab}">')[1].split("<")[0]
+
+
+def test_long_lists_are_counted_up_to_a_limit(officers, monkeypatch):
+    """Past the counting limit a tab shows "n+", the pager the pages known to exist; the
+    page shown is always the right slice of the list, in due order."""
+    from casework.web.views import queues
+
+    monkeypatch.setattr(queues, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    cases = [f.forwarded(officers) for _ in range(5)]
+    for case in cases[:3]:
+        services.claim_task(case=case, actor=officers["forum"])
+    # due order = creation order here; the queue keeps the last two, "mine" the first three
+    client = login(officers["forum"])
+    html = client.get(TASKS + "?tab=queue").content.decode()
+    assert badge(html, "mine") == "2+"
+    assert badge(html, "queue") == "2"
+    assert "Halaman 1 dari 1<" in html
+
+    html = client.get(TASKS + "?tab=mine").content.decode()
+    assert numbers_in(html, "task-row") == [c.number for c in cases[:2]]
+    assert badge(html, "mine") == "2+"
+    assert "Halaman 1 dari 2+<" in html and "page=2" in html
+    html = client.get(TASKS + "?tab=mine&page=2").content.decode()
+    # counting reaches as far as the page asked for, so the end is known again
+    assert numbers_in(html, "task-row") == [cases[2].number]
+    assert badge(html, "mine") == "3"
+    assert "Halaman 2 dari 2<" in html and "page=3" not in html
+    # past the end, or nonsense: the last page, or the first, as before
+    assert numbers_in(client.get(TASKS + "?tab=mine&page=9").content.decode(), "task-row") == [
+        cases[2].number
+    ]
+    assert numbers_in(client.get(TASKS + "?tab=mine&page=x").content.decode(), "task-row") == [
+        c.number for c in cases[:2]
+    ]
+
+
+def test_text_search_counts_stop_sooner(officers, monkeypatch):
+    from casework.web.views import queues
+
+    monkeypatch.setattr(queues, "SEARCH_COUNT_LIMIT", 1)
+    for title in ("Jalan rusak di dusun", "Jalan berlubang"):
+        services.claim_task(case=f.forwarded(officers, title=title), actor=officers["forum"])
+    f.forwarded(officers, title="Jalan licin")
+    f.forwarded(officers, title="Lampu mati")
+    f.forwarded(officers, title="Jembatan jalan putus")
+    html = login(officers["forum"]).get(TASKS + "?tab=queue&q=JALAN").content.decode()
+    assert len(numbers_in(html, "task-row")) == 2
+    assert badge(html, "queue") == "2"  # the tab shown is counted as far as its page
+    assert badge(html, "mine") == "1+"

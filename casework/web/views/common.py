@@ -173,16 +173,21 @@ def window(
     rows: Callable[[QuerySet], QuerySet],
     per_page: int = 25,
     limit: int = COUNT_LIMIT,
+    total: Tally | None = None,
 ) -> Window:
     """A page of ``queryset`` in three steps, two statements: count up to the limit (or up to
     this page, if deeper), pick the page's ids in the queryset's order (from an index, on the
     queues), then load what is shown for just those ids: ``rows(ids)`` returns the queryset
     of the displayed rows. A page past the end shows the last page, as ``Paginator.get_page``
-    does."""
+    does. ``total``, if already counted, saves the count unless the page lies past it; an
+    empty list costs no further statement."""
     number = page_number(raw_number)
-    total = tally(queryset, max(limit, number * per_page))
+    if total is None or (total.more and number * per_page > total.n):
+        total = tally(queryset, max(limit, number * per_page))
     if not total.more:
         number = min(number, max(1, ceil(total.n / per_page)))
+    if not total.n:
+        return Window([], number, per_page, total)
     offset = (number - 1) * per_page
     ids = queryset.values("pk")[offset : offset + per_page]
     ordering = queryset.query.order_by or queryset.model._meta.ordering

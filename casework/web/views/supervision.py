@@ -37,7 +37,7 @@ from casework.models import Role, Stage, UnitKind
 
 from .. import reports
 from ..csv import csv_response
-from .common import officer_required, page_context, paginate, report_refusal
+from .common import COUNT_LIMIT, officer_required, page_context, report_refusal, tally, window
 
 PAGE_SIZE = 25
 TABS = ("escalations", "overdue")
@@ -186,13 +186,33 @@ def review(request: HttpRequest) -> HttpResponse:
             return _overdue_csv(overdue, now)
         return _escalations_csv(escalations, now)
 
-    counts = {"escalations": escalations.count(), "overdue": overdue.count()}
-    page = paginate(
-        escalations if tab == "escalations" else overdue,
-        counts[tab],
+    # counted up to COUNT_LIMIT, overdue tasks by deadline: both counts then walk an index
+    # and stop, whatever the planner guesses about how many rows match
+    by_deadline = overdue.order_by("due_at")  # the open-tasks-by-deadline index's order
+    counts = {
+        "escalations": tally(escalations, COUNT_LIMIT),
+        "overdue": tally(by_deadline, COUNT_LIMIT),
+    }
+    if tab == "escalations":
+        source, rows_of = escalations, _escalation_rows
+    else:
+        # unless there are more, every overdue task is among the first COUNT_LIMIT by
+        # deadline: the page (by unit) is sorted out of those
+        source = (
+            overdue
+            if counts["overdue"].more
+            else overdue.filter(pk__in=by_deadline.values("pk")[:COUNT_LIMIT])
+        )
+        rows_of = _overdue_rows
+    page = window(
+        source,
         request.GET.get("page"),
-        PAGE_SIZE,
+        rows=rows_of,
+        per_page=PAGE_SIZE,
+        limit=COUNT_LIMIT,
+        total=counts[tab],
     )
+    counts[tab] = page.total  # counted further if the page lies past the first count
     rows = list(page.object_list)
     tasks = [row.task for row in rows] if tab == "escalations" else rows
     reassignable = {t.pk for t in tasks if reports.may_reassign(user, t)}
@@ -236,6 +256,22 @@ def review(request: HttpRequest) -> HttpResponse:
         filters_active=any(v for v in values.values()),
     )
     return render(request, "web/review.html", context)
+
+
+def _escalation_rows(escalations: Any) -> Any:
+    return escalations.select_related(
+        "case",
+        "case__category",
+        "case__kecamatan",
+        "unit",
+        "task__owner",
+        "task__unit",
+        "acknowledged_by",
+    )
+
+
+def _overdue_rows(tasks: Any) -> Any:
+    return tasks.select_related("case", "case__kecamatan", "unit", "owner")
 
 
 def _escalations_csv(rows: Any, now: datetime) -> HttpResponse:
