@@ -88,14 +88,15 @@ def main(argv: list[str] | None = None) -> int:
         if args.markdown:
             print(markdown_table(steps))
         else:
-            header = ("action", "all", "no tx ctl", "SELECT", "INSERT", "UPDATE")
+            header = ("action", "all", "no tx ctl", "SELECT", "INSERT", "UPDATE", "trips")
             print(f"{header[0]:<20}" + "".join(f"{h:>11}" for h in header[1:]))
             for action, *numbers in table(steps):
                 print(f"{action:<20}" + "".join(f"{n:>11}" for n in numbers))
         if api is not None:
             print(
                 f"\nPOST /api/v1/cases/ through the test client (middleware, DRF, the service): "
-                f"{api.all} statements, {api.data} without transaction control"
+                f"{api.all} statements, {api.data} without transaction control, "
+                f"{api.round_trips} round trips"
             )
     finally:
         if not args.keepdb:

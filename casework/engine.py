@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from django.db.models import Model
+
+    from .batch import RowBatch
     from .models import Case, CaseTask, User
 
 
@@ -19,8 +22,14 @@ class ProcessEngine(Protocol):
     flow_class: type
     """The flow definition (for its chart)."""
 
-    def start(self, case: Case) -> None:
-        """Start the process of a new case (its first task lands in a queue)."""
+    def start(self, case: Case, rows: RowBatch | None = None) -> None:
+        """Start the process of a new case (its first task lands in a queue). With ``rows``,
+        the process's rows are added to that batch (primary keys reserved as
+        :meth:`start_rows` says) instead of being saved one by one."""
+
+    def start_rows(self) -> dict[type[Model], int]:
+        """How many rows of which model a start adds to a batch."""
+        ...
 
     def claim(self, task: CaseTask, user: User) -> None: ...
 

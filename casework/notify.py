@@ -39,7 +39,9 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.module_loading import import_string
 
+from .batch import RowBatch, insert_sql
 from .models import (
+    OPEN_TASK_STATUSES,
     Case,
     CaseStatus,
     CaseTask,
@@ -233,6 +235,26 @@ class NewWork:
     exclude_user_id: int | None = None  # the actor: never told about their own work
 
 
+def write_in(
+    rows: RowBatch, messages: Sequence[Notification], work: Sequence[NewWork] = ()
+) -> None:
+    """As :func:`write`, as the last statement of a batch; handed to the workers after the
+    commit."""
+    if work:
+        # the new tasks are rows of the batch: the officers are found by their unit or as
+        # the task's owner, without reading the tasks back
+        tasks = [t for t in rows.instances(CaseTask) if t.stage and t.status in OPEN_TASK_STATUSES]
+        sql, params = _insert_select_sql(messages, work, tasks)
+        if not sql:
+            return
+    elif messages:
+        sql, params = insert_sql(messages)
+        sql += f" RETURNING {connection.ops.quote_name(Notification._meta.pk.column)}"
+    else:
+        return
+    rows.statement(sql, params, lambda returned: enqueue(row[0] for row in returned))
+
+
 def write(messages: Sequence[Notification], work: Sequence[NewWork] = ()) -> list[int]:
     """Insert the outbox rows of one action in one statement; their ids.
 
@@ -249,6 +271,19 @@ def write(messages: Sequence[Notification], work: Sequence[NewWork] = ()) -> lis
 
 
 def _insert_select(messages: Sequence[Notification], work: Sequence[NewWork]) -> list[int]:
+    sql, params = _insert_select_sql(messages, work)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _insert_select_sql(
+    messages: Sequence[Notification],
+    work: Sequence[NewWork],
+    tasks: Sequence[CaseTask] | None = None,
+) -> tuple[str, list[Any]]:
+    """The INSERT … SELECT of the messages; with ``tasks``, the new tasks are those (not
+    yet in the table, or not visible to this statement) instead of the case's open tasks."""
     qn = connection.ops.quote_name
     meta = Notification._meta
     now = timezone.now()
@@ -274,7 +309,31 @@ def _insert_select(messages: Sequence[Notification], work: Sequence[NewWork]) ->
     task_table, user_table = qn(CaseTask._meta.db_table), qn(User._meta.db_table)
     selects: list[str] = []
     params: list[Any] = []
-    for item in work:
+    for item in work if tasks is not None else ():
+        exclude = item.exclude_user_id or 0
+        roles = ", ".join(["%s"] * len(item.roles))
+        for task in tasks:
+            if task.case_id != item.case.pk or task.stage not in item.stages:
+                continue
+            if task.owner_id:
+                where, where_params = "u.id = %s", [task.owner_id]
+            else:
+                where, where_params = (
+                    f"u.unit_id = %s AND u.role IN ({roles})",
+                    [
+                        task.unit_id,
+                        *map(str, item.roles),
+                    ],
+                )
+            selects.append(
+                "SELECT %s, 'work:' || %s || ':' || u.id, 'email', u.email, u.id, "  # noqa: S608  (names from the models)
+                f"'new_work', %s, 'pending', 0, %s, '' FROM {user_table} u "
+                f"WHERE {where} AND u.is_active AND u.email <> '' AND u.id <> %s"
+            )
+            params += [item.case.pk, task.pk]
+            params += [prep("context", {**item.context, "assigned": bool(task.owner_id)}), created]
+            params += [*where_params, exclude]
+    for item in work if tasks is None else ():
         stages = ", ".join(["%s"] * len(item.stages))
         roles = ", ".join(["%s"] * len(item.roles))
         exclude = item.exclude_user_id or 0
@@ -315,14 +374,14 @@ def _insert_select(messages: Sequence[Notification], work: Sequence[NewWork]) ->
             prep("context", m.context),
             created,
         ]
+    if not selects:
+        return "", []
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({column_sql}) "
         + " UNION ALL ".join(selects)
         + f" RETURNING {qn(meta.pk.column)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+    return sql, params
 
 
 # ----------------------------------------------------------------------------- delivery

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -27,11 +28,17 @@ SEQUENCE_PREFIX = "casework_case_number_"
 
 def next_case_number(moment: datetime) -> str:
     """The next number for a case received at ``moment`` (local time of the kabupaten)."""
+    return next_case_number_with(moment, [])[0]
+
+
+def next_case_number_with(moment: datetime, also: list[str]) -> tuple[str, list[Any]]:
+    """The next number, and the values of the SQL expressions ``also`` read in the same
+    statement (PostgreSQL only; an intake reserves its rows' primary keys this way)."""
     period = moment.strftime("%y%m")
-    last = _from_sequence(period) if connection.vendor == "postgresql" else None
+    last, values = _from_sequence(period, also) if connection.vendor == "postgresql" else (None, [])
     if last is None:
         last = _from_counter(period)
-    return f"{settings.ASPIRASI_CASE_PREFIX}-{period}-{last:05d}"
+    return f"{settings.ASPIRASI_CASE_PREFIX}-{period}-{last:05d}", values
 
 
 def sequence_name(period: str) -> str:
@@ -52,25 +59,26 @@ def _from_counter(period: str) -> int:
     return int(last)
 
 
-def _from_sequence(period: str) -> int | None:
-    """The month's next value; None when its sequence can't be created here."""
+def _from_sequence(period: str, also: list[str]) -> tuple[int | None, list[Any]]:
+    """The month's next value (None when its sequence can't be created here) and the
+    values of ``also``."""
     name = sequence_name(period)
     with connection.cursor() as cursor:
         # one statement: NULL instead of an error (which would abort the transaction) when
         # the month has no sequence yet; the cast to regclass runs only in that branch
         cursor.execute(
             "SELECT CASE WHEN to_regclass(%s) IS NULL THEN NULL "
-            "ELSE nextval(%s::text::regclass) END",
+            "ELSE nextval(%s::text::regclass) END" + "".join(f", {sql}" for sql in also),
             [name, name],
         )
-        (last,) = cursor.fetchone()
+        last, *values = cursor.fetchone()
         if last is not None:
-            return int(last)
+            return int(last), values
         if not _create_sequence(cursor, period, name):
-            return None
+            return None, values
         cursor.execute("SELECT nextval(%s::text::regclass)", [name])
         (last,) = cursor.fetchone()
-    return int(last)
+    return int(last), values
 
 
 def _create_sequence(cursor, period: str, name: str) -> bool:  # type: ignore[no-untyped-def]

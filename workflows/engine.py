@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from casework.models import Case, CaseTask, User
+from casework.batch import RowBatch
+from casework.models import Case, CaseProcess, CaseTask, User
 
 from . import sla
 from .flows import CaseFlow
@@ -18,9 +19,13 @@ from .flows import CaseFlow
 class CaseFlowEngine:
     flow_class = CaseFlow
 
-    def start(self, case: Case) -> None:
+    def start(self, case: Case, rows: RowBatch | None = None) -> None:
         with transaction.atomic(savepoint=False):
-            CaseFlow.start.run(case=case)
+            CaseFlow.start.run(case=case, rows=rows)
+
+    def start_rows(self) -> dict:
+        # the process, the start task and the first human task
+        return {CaseProcess: 1, CaseTask: 2}
 
     @staticmethod
     def _activation(task: CaseTask):  # type: ignore[no-untyped-def]

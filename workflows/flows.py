@@ -120,8 +120,9 @@ class CaseFlow(flow.Flow):
         """The task's deadline, with its service-level clock set to the first step."""
         return sla.start_clock(activation.task, case=activation.process.case, start=now())
 
-    def start_case(self, activation: Activation, *, case) -> CaseProcess:  # type: ignore[no-untyped-def]
+    def start_case(self, activation: Activation, *, case, rows=None) -> CaseProcess:  # type: ignore[no-untyped-def]
         activation.process.case = case
+        activation.rows = rows
         return activation.process
 
     def first_stage(self, activation: Activation) -> str:

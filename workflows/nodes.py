@@ -98,13 +98,20 @@ class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
         same transaction, so no other transaction can see the process before the commit.
         """
         process, task = self.process, self.task
+        rows = getattr(self, "rows", None)  # a RowBatch: the caller writes the rows
         task_started.send(sender=self.flow_class, process=process, task=task)
-        process.save(force_insert=True)
+        if rows is not None:
+            rows.take_id(process)
+            rows.add(process)
+        else:
+            process.save(force_insert=True)
         task.process = process
         task.finished = now()
         task.status = STATUS.DONE
         node, data = self.flow_task.next_node(self)
         if not isinstance(node, HumanTask):
+            if rows is not None:
+                raise FlowRuntimeError("a batched start needs a human task first")
             task.save(force_insert=True)
             task_finished.send(sender=self.flow_class, process=process, task=task)
             flow_started.send(sender=self.flow_class, process=process, task=task)
@@ -115,11 +122,17 @@ class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
             row.case_id = process.case_id
             if not row.flow_task_type:
                 row.flow_task_type = row.flow_task.task_type
-        self.flow_class.task_class.objects.bulk_create([task, first.task])
+        task_class = self.flow_class.task_class
+        link = task_class.previous.through
+        if rows is not None:
+            rows.take_id(task)
+            rows.take_id(first.task)
+            rows.add(task, first.task, link(from_casetask_id=first.task.pk, to_casetask_id=task.pk))
+        else:
+            task_class.objects.bulk_create([task, first.task])
+            link(from_casetask_id=first.task.pk, to_casetask_id=task.pk).save(force_insert=True)
         task_finished.send(sender=self.flow_class, process=process, task=task)
         flow_started.send(sender=self.flow_class, process=process, task=task)
-        link = self.flow_class.task_class.previous.through
-        link(from_casetask_id=first.task.pk, to_casetask_id=task.pk).save(force_insert=True)
 
 
 class RoutedStart(RoutingMixin, flow.StartHandle):
