@@ -2,37 +2,42 @@
 
 An intake writes a case, its process, two tasks, the link between them, an audit event and
 the outbox messages: through the ORM that is seven INSERTs, each waiting for its answer, and
-most of the Python time of an intake goes into building them one by one. A :class:`RowBatch`
+most of the Python time of an intake went into building them one by one. A :class:`RowBatch`
 collects the model instances instead, gives the rows that others point to their primary keys
 from the tables' own sequences (one ``SELECT`` for all of them, together with whatever else the
-action reads first), and sends every INSERT as one multi-statement query.
+action reads first), and sends every INSERT at once in psycopg's pipeline mode.
 
-Only PostgreSQL with client-side parameter binding (psycopg's default, and Django's) runs
-several statements in one query; :func:`available` says whether this connection can, and the
-callers fall back to the ORM where it can't (SQLite, the embedded default).
+The pipeline needs PostgreSQL and a libpq that has it (14 or newer; psycopg's binary package
+brings one): :func:`available` says whether this connection can, and the callers fall back to
+the ORM where it can't (SQLite, the embedded default). The statements use server-side
+parameters and are prepared once per connection after a few uses (psycopg's
+``prepare_threshold``); behind a transaction-pooling PgBouncer older than 1.21, turn that off
+with ``"prepare_threshold": None`` in the database ``OPTIONS``.
 
 Each instance is written as ``Model.save(force_insert=True)`` would write it: every concrete
 field through ``pre_save`` (``auto_now_add`` and the like) and ``get_db_prep_save``
 (encryption, JSON). ``save()`` overrides and ``pre_save``/``post_save`` signals are not run:
-the rows written this way are those whose models have neither (see the callers).
+the callers add only rows whose models need neither, or do their work themselves (a test
+compares the rows with those the ORM writes).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import psycopg
 from django.db import connection
 from django.db.models import Model
 
-# between the statements of one query: lets a statement counter (bench/paths.py) tell them
-# apart in the text Django logs
+# between the statements of a batch in the text Django logs for it (as one query): lets a
+# statement counter (bench/paths.py) tell them apart
 STATEMENT_SEPARATOR = ";\n/* next statement */ "
 
 
 def available() -> bool:
-    options = connection.settings_dict.get("OPTIONS") or {}
-    return connection.vendor == "postgresql" and not options.get("server_side_binding")
+    return connection.vendor == "postgresql" and psycopg.Pipeline.is_supported()
 
 
 def nextval_sql(model: type[Model], count: int) -> str:
@@ -139,22 +144,43 @@ class RowBatch:
     # --- writing ------------------------------------------------------------------------
 
     def write(self) -> None:
-        """Send everything as one query and mark the instances as saved."""
+        """Send everything in one round trip and mark the instances as saved.
+
+        The statements go through psycopg's pipeline mode with server-side parameters: no
+        statement waits for the one before, psycopg does not parse the query text for
+        placeholders, and the server prepares each statement shape once per connection
+        (``prepare_threshold``) instead of parsing and planning it again for every intake.
+        """
         parts: list[tuple[str, list[Any], Callable[[list[tuple]], None] | None]] = [
             (*insert_sql(group), None) for group in self._groups
         ]
         parts += self._statements
         if not parts:
             return
-        sql = STATEMENT_SEPARATOR.join(p[0] for p in parts)
-        params = [value for p in parts for value in p[1]]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for index, (_sql, _params, on_rows) in enumerate(parts):
-                if index:
-                    cursor.cursor.nextset()
+        connection.ensure_connection()
+        conn = connection.connection
+        started = time.monotonic()
+        with connection.wrap_database_errors:
+            cursors = []
+            with conn.pipeline():
+                for sql, params, _on_rows in parts:
+                    cursor = psycopg.Cursor(conn)
+                    cursor.execute(sql, params)
+                    cursors.append(cursor)
+            for cursor, (_sql, _params, on_rows) in zip(cursors, parts, strict=True):
                 if on_rows is not None:
                     on_rows(cursor.fetchall())
+                cursor.close()
+        if connection.queries_logged:  # what Django's debug cursor records for a query
+            logged = psycopg.ClientCursor(conn)
+            connection.queries_log.append(
+                {
+                    "sql": STATEMENT_SEPARATOR.join(
+                        logged.mogrify(sql, params) for sql, params, _on_rows in parts
+                    ),
+                    "time": f"{time.monotonic() - started:.3f}",
+                }
+            )
         for group in self._groups:
             for obj in group:
                 obj._state.adding = False
