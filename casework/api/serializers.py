@@ -102,7 +102,24 @@ class CoordinateField(serializers.DecimalField):
         return value  # quantize() rounds to six places, the range validators do the rest
 
 
-class CaseSubmitSerializer(serializers.Serializer):
+class BuiltFieldsMixin:
+    """Fields built from their declarations instead of deep-copied.
+
+    DRF gives every serializer instance its own fields by ``copy.deepcopy`` of the declared
+    ones, which deep-copies each field's arguments again (labels, choices, help texts): on the
+    submission endpoint that was a tenth of a request's time. The arguments are never
+    changed after declaration, so calling each field's class with them again, as
+    ``Field.__deepcopy__`` does but without the copies, gives the same fields.
+    """
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {
+            name: type(field)(*field._args, **field._kwargs)
+            for name, field in self._declared_fields.items()  # type: ignore[attr-defined]
+        }
+
+
+class CaseSubmitSerializer(BuiltFieldsMixin, serializers.Serializer):
     title = serializers.CharField(label=_("title"), max_length=200)
     description = serializers.CharField(label=_("description"), max_length=10000)
     category = serializers.SlugField(label=_("category"), max_length=40)
@@ -141,7 +158,7 @@ class CaseSubmitSerializer(serializers.Serializer):
     longitude = CoordinateField(180, label=_("longitude"))
 
 
-class CaseSubmittedSerializer(serializers.Serializer):
+class CaseSubmittedSerializer(BuiltFieldsMixin, serializers.Serializer):
     number = serializers.CharField()
     tracking_code = serializers.SerializerMethodField(
         help_text=_("Give it to the reporter: it opens the public tracking page.")
