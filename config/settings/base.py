@@ -173,7 +173,7 @@ SPECTACULAR_SETTINGS = {
 if os.environ.get("REDIS_URL"):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": os.environ.get("CACHE_REDIS_URL", os.environ["REDIS_URL"]),
             "KEY_PREFIX": "aspirasi",
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},

@@ -201,7 +201,7 @@ def test_the_limit_fails_open_when_the_cache_is_down(reference, settings):
     settings.ASPIRASI_RATE_SUBMIT = "1/m"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
             "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
         }
