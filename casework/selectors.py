@@ -143,9 +143,7 @@ def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
     if not is_officer(user):
         return base.none()
     if scope == "mine":
-        return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by(
-            "due_at", "id"
-        )
+        return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by("due_at", "id")
     if scope != "queue":
         raise InvalidInput({"scope": [_("Use “mine” or “queue”.")]}, fields={"scope": "invalid"})
     if user.unit.kind == UnitKind.SUPERVISOR:
