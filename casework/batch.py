@@ -161,16 +161,21 @@ class RowBatch:
         conn = connection.connection
         started = time.monotonic()
         with connection.wrap_database_errors:
-            cursors = []
+            # statements whose rows are wanted get a cursor each (a cursor keeps the result
+            # of its last statement); the others share one, and with it the parameter
+            # dumpers it has looked up
+            shared = psycopg.Cursor(conn)
+            readers = []
             with conn.pipeline():
-                for sql, params, _on_rows in parts:
-                    cursor = psycopg.Cursor(conn)
+                for sql, params, on_rows in parts:
+                    cursor = shared if on_rows is None else psycopg.Cursor(conn)
                     cursor.execute(sql, params)
-                    cursors.append(cursor)
-            for cursor, (_sql, _params, on_rows) in zip(cursors, parts, strict=True):
-                if on_rows is not None:
-                    on_rows(cursor.fetchall())
+                    if on_rows is not None:
+                        readers.append((cursor, on_rows))
+            for cursor, on_rows in readers:
+                on_rows(cursor.fetchall())
                 cursor.close()
+            shared.close()
         if connection.queries_logged:  # what Django's debug cursor records for a query
             logged = psycopg.ClientCursor(conn)
             connection.queries_log.append(
