@@ -12,7 +12,8 @@ REDIS_URL (default redis://127.0.0.1:6379/13: the broker notifications are enque
 commit; its queue is purged at the end, nothing consumes it during the run).
 
 (a) service level: ``casework.services.submit_case`` N times in one thread, then the same N
-    split over 2 and 4 threads, each thread with its own database connection;
+    split over 2 and 4 threads, each thread with its own database connection, then over 2
+    and 4 forked processes of one thread each (as several web or worker processes);
 (b) HTTP: gunicorn (``config.wsgi``, sync workers) on 127.0.0.1 serving POST /api/v1/cases/,
     driven by a Python load generator (a pool of threads, one http.client connection each,
     kept alive where the server allows) bounded by a request count and a time limit; with
@@ -246,6 +247,68 @@ def service_level(n: int, threads: int) -> Run:
     return Run(elapsed, cpu, db_cpu)
 
 
+def _process_worker(count: int, label: str, ready, done, pipe) -> None:  # type: ignore[no-untyped-def]
+    """One forked process of :func:`service_level_processes`."""
+    from django.db import connection
+
+    try:
+        with connection.cursor() as cursor:  # connect before the clock starts
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        pipe.send(backend)
+        ready.wait()
+        cpu_before = time.process_time()
+        submit_many(count, label)
+        cpu = time.process_time() - cpu_before
+        done.wait()
+        pipe.send(("ok", cpu))
+        pipe.recv()  # keep the backend alive until its CPU time is read
+    except BaseException as exc:  # noqa: BLE001  (reported by the parent)
+        pipe.send(("error", repr(exc)))
+    finally:
+        connection.close()
+
+
+def service_level_processes(n: int, processes: int) -> Run:
+    """Submit ``n`` cases split over ``processes`` forked processes of one thread each, as
+    several web or worker processes would: no process shares its interpreter lock."""
+    import multiprocessing
+
+    from django.db import connections
+
+    context = multiprocessing.get_context("fork")
+    connections.close_all()  # a forked child must not share the parent's connection
+    share = [n // processes + (1 if i < n % processes else 0) for i in range(processes)]
+    ready = context.Barrier(processes + 1)
+    done = context.Barrier(processes + 1)
+    pipes, pool = [], []
+    for index in range(processes):
+        parent, child = context.Pipe()
+        worker = context.Process(
+            target=_process_worker,
+            args=(share[index], f"p{processes}-{index}-", ready, done, child),
+        )
+        worker.start()
+        pipes.append(parent)
+        pool.append(worker)
+    backends = [pipe.recv() for pipe in pipes]
+    db_before = sum(proc_cpu(pid) for pid in backends)
+    ready.wait()
+    start = time.perf_counter()
+    done.wait()
+    elapsed = time.perf_counter() - start
+    outcomes = [pipe.recv() for pipe in pipes]
+    db_cpu = sum(proc_cpu(pid) for pid in backends) - db_before
+    for pipe in pipes:
+        pipe.send("stop")
+    for worker in pool:
+        worker.join()
+    errors = [detail for kind, detail in outcomes if kind == "error"]
+    if errors:
+        raise RuntimeError(errors[0])
+    return Run(elapsed, sum(cpu for _kind, cpu in outcomes), db_cpu)
+
+
 def summarise(label: str, runs: list[Run], n: int) -> dict:
     rates = sorted(n / r.seconds for r in runs)
     best = max(runs, key=lambda r: n / r.seconds)
@@ -292,6 +355,17 @@ def run_service_level(args: argparse.Namespace) -> list[dict]:
             assert created == n, (created, n)
         row = summarise(f"service level, {threads} thread(s)", runs, n)
         row["threads"] = threads
+        results.append(row)
+    for processes in args.processes_list:
+        runs = []
+        for _repeat in range(args.repeat):
+            wait_quiet(args.quiet_load, args.quiet_wait)
+            before = Case.objects.count()
+            runs.append(service_level_processes(n, processes))
+            created = Case.objects.count() - before
+            assert created == n, (created, n)
+        row = summarise(f"service level, {processes} processes", runs, n)
+        row["processes"] = processes
         results.append(row)
     return results
 
@@ -631,6 +705,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--cases", type=int, default=2000, help="cases per service run")
     parser.add_argument("--threads-list", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--processes-list",
+        type=int,
+        nargs="*",
+        default=[2, 4],
+        help="also split each service run over so many forked processes (one thread each)",
+    )
     parser.add_argument("--no-service", action="store_true")
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile a 1-thread run first")
