@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 
 # between the statements of a batch in the text Django logs for it (as one query): lets a
@@ -79,6 +79,7 @@ def insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
     """One INSERT of instances of one model, primary keys given for all or for none."""
     model = type(objs[0])
     template = _template(model)
+    db = connections[DEFAULT_DB_ALIAS]  # the wrapper itself: the proxy looks it up per use
     with_pk = objs[0].pk is not None
     fields = template.fields if with_pk else template.fields_without_pk
     params: list[Any] = []
@@ -87,7 +88,7 @@ def insert_sql(objs: Sequence[Model]) -> tuple[str, list[Any]]:
     for obj in objs:
         if (obj.pk is not None) != with_pk:
             raise ValueError("primary keys for all instances or for none")
-        params += [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+        params += [f.get_db_prep_save(f.pre_save(obj, True), db) for f in fields]
         rows.append(placeholder)
     columns = template.columns if with_pk else template.columns_without_pk
     return template.head + columns + " VALUES " + ", ".join(rows), params
