@@ -704,7 +704,7 @@ def run_http(args: argparse.Namespace, env: dict[str, str]) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", "--cases", type=int, default=2000, help="cases per service run")
-    parser.add_argument("--threads-list", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--threads-list", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument(
         "--processes-list",
         type=int,
