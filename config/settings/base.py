@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
 ]
+# viewflow's own site and its Turbo form handling are not used (the officers' app is
+# casework.web): don't let viewflow add their middleware to every request
+VIEWFLOW = {"AUTOREGISTER": False}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
