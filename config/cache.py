@@ -4,6 +4,9 @@
   abuse limits (django-ratelimit: ``add`` the window's counter, else ``incr`` it) run on every
   public submission and lookup. Here the check and the increment are one server-side script,
   with the same result: the new value, or ``ValueError`` when the key does not exist.
+* ``count(key, timeout)``: add one to a counter, creating it with that lifetime when it does
+  not exist, in one round trip (one script): the abuse limits' window counter
+  (:mod:`casework.ratelimit`), which django-ratelimit keeps with ``add`` then ``incr``.
 * One ``redis.Redis`` client per connection pool: Django builds a new one for every
   operation, and building one (its table of response callbacks) costs more than the round
   trip. A client is safe to share between threads; the pool hands out the connections.
@@ -24,11 +27,21 @@ return nil
 """
 
 
+COUNT = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then
+    redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return n
+"""
+
+
 class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._clients: dict[int, Any] = {}
         self._incr_scripts: dict[int, Any] = {}
+        self._count_scripts: dict[int, Any] = {}
 
     def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
         pool = self._get_connection_pool(write)
@@ -36,6 +49,7 @@ class RedisCacheClient(DjangoRedisCacheClient):
         if client is None:
             client = self._clients[id(pool)] = self._client(connection_pool=pool)
             self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
+            self._count_scripts[id(client)] = client.register_script(COUNT)
         return client
 
     def incr(self, key: str, delta: int) -> int:
@@ -45,8 +59,18 @@ class RedisCacheClient(DjangoRedisCacheClient):
             raise ValueError(f"Key '{key}' not found.")
         return int(value)
 
+    def count(self, key: str, timeout: int) -> int:
+        client = self.get_client(key, write=True)
+        return int(self._count_scripts[id(client)](keys=[key], args=[timeout], client=client))
+
 
 class RedisCache(DjangoRedisCache):
     def __init__(self, server: str | list[str], params: dict[str, Any]) -> None:
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def count(self, key: str, timeout: int, version: int | None = None) -> int:
+        """Add one to the counter ``key`` (created with ``timeout`` seconds to live when
+        missing) and return its new value."""
+        key = self.make_and_validate_key(key, version=version)
+        return self._cache.count(key, int(timeout))
