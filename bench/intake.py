@@ -14,7 +14,8 @@ commit; its queue is purged at the end, nothing consumes it during the run).
 (a) service level: ``casework.services.submit_case`` N times in one thread, then the same N
     split over 2 and 4 threads, each thread with its own database connection, then over 2
     and 4 forked processes of one thread each (as several web or worker processes);
-(b) HTTP: gunicorn (``config.wsgi``, sync workers) on 127.0.0.1 serving POST /api/v1/cases/,
+(b) HTTP: gunicorn (``config.wsgi``, 2 workers of 4 threads as in the Procfile, or sync
+    workers) on 127.0.0.1 serving POST /api/v1/cases/,
     driven by a Python load generator (a pool of threads, one http.client connection each,
     kept alive where the server allows) bounded by a request count and a time limit; with
     --wrk, also by wrk for the same time.
@@ -730,7 +731,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-time-limit", type=float, default=60.0)
     parser.add_argument("--settings", default="config.settings.production")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument(
+        "--worker-class",
+        default="gthread",
+        choices=["sync", "gthread"],
+        help="gunicorn worker class (the Procfile's is gthread)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--wrk", action="store_true", help="also drive the API with wrk")
     parser.add_argument("--wrk-seconds", type=int, default=15)
