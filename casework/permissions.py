@@ -70,7 +70,7 @@ def available_actions(
     if (
         case.status == S.NEEDS_INFO
         and user.role == Role.KIM_OPERATOR
-        and case.desa_id == user.unit.region_id
+        and case.desa_id == selectors.unit_of(user).region_id
     ):
         actions.add("provide_info")
     return [action for action in ORDER if action in actions]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from . import refdata
 from .errors import InvalidInput, NotFound
 from .models import (
     OPEN_TASK_STATUSES,
@@ -16,6 +17,7 @@ from .models import (
     EscalationKind,
     Role,
     Stage,
+    Unit,
     UnitKind,
     User,
 )
@@ -28,11 +30,17 @@ def is_officer(user: User) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.role and user.unit_id)
 
 
+def unit_of(user: User) -> Unit:
+    """The officer's unit from the reference data cached per process (a unit's kind, region
+    and code never change), so that scoping an action reads no row."""
+    return refdata.unit_by_id(user.unit_id) or user.unit
+
+
 def scope_q(user: User) -> Q:
     """The cases an officer may see: their desa, kecamatan, OPD's cases, or the kabupaten."""
     if not is_officer(user):
         return Q(pk__in=[])
-    unit = user.unit
+    unit = unit_of(user)
     if unit.kind == UnitKind.SUPERVISOR:
         return Q()
     if unit.kind == UnitKind.FORUM:
@@ -47,7 +55,7 @@ def scope_q(user: User) -> Q:
 def in_scope(user: User, case: Case) -> bool:
     if not is_officer(user):
         return False
-    unit = user.unit
+    unit = unit_of(user)
     if unit.kind == UnitKind.SUPERVISOR:
         return True
     if unit.kind == UnitKind.FORUM:
@@ -125,7 +133,7 @@ def escalations_for(user: User) -> QuerySet[Escalation]:
     if user.role == Role.SUPERVISOR:
         return base
     if user.role == Role.FORUM_COORDINATOR:
-        return base.filter(case__kecamatan_id=user.unit.region_id)
+        return base.filter(case__kecamatan_id=unit_of(user).region_id)
     if user.role == Role.OPD_HEAD:
         return base.filter(unit_id=user.unit_id)
     return base.none()
@@ -146,7 +154,7 @@ def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
         return base.filter(owner=user, status__in=("ASSIGNED", "STARTED")).order_by("due_at", "id")
     if scope != "queue":
         raise InvalidInput({"scope": [_("Use “mine” or “queue”.")]}, fields={"scope": "invalid"})
-    if user.unit.kind == UnitKind.SUPERVISOR:
+    if unit_of(user).kind == UnitKind.SUPERVISOR:
         return base.filter(status="NEW", unit__isnull=False).order_by("due_at", "id")
     return base.filter(unit_id=user.unit_id, status="NEW").order_by("due_at", "id")
 

@@ -385,7 +385,7 @@ def submit_case(
     confidentiality = _choice(confidentiality, Confidentiality, "confidentiality", "biasa")
     if actor is not None and actor.is_authenticated and actor.role == Role.KIM_OPERATOR:
         _require(
-            actor.unit.region_id == desa_obj.code,
+            selectors.unit_of(actor).region_id == desa_obj.code,
             _("A KIM operator records aspirations of their own desa."),
         )
 
@@ -791,7 +791,7 @@ def accept_assignment(*, case: Case, actor: User) -> Case:
         assignment.accepted_at = timezone.now()
         assignment.save(update_fields=["status", "accepted_at"])
         engine.get().complete(task, "accepted")
-        audit.add("accept", before, case.status, opd=actor.unit.code)
+        audit.add("accept", before, case.status, opd=selectors.unit_of(actor).code)
         audit.flush()
     return case
 
@@ -851,7 +851,7 @@ def decline_assignment(
             "decline",
             before,
             case.status,
-            opd=actor.unit.code,
+            opd=selectors.unit_of(actor).code,
             reason=reason,
             suggested_opd=suggestion.code if suggestion else None,
         )
@@ -878,7 +878,7 @@ def respond_assignment(*, case: Case, actor: User, response: str) -> Case:
         assignment.response = response
         assignment.save(update_fields=["status", "responded_at", "response"])
         engine.get().complete(task, "responded")
-        audit.add("respond", before, case.status, opd=actor.unit.code, response=response)
+        audit.add("respond", before, case.status, opd=selectors.unit_of(actor).code, response=response)
         audit.flush()
     return case
 

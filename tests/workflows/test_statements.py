@@ -19,15 +19,15 @@ pytestmark = pytest.mark.django_db
 # action: (all statements, without BEGIN/COMMIT/SAVEPOINT/RELEASE)
 BOUNDS = {
     "submit": (9, 7),
-    "verify": (12, 10),
-    "dispatch (claims)": (21, 19),
-    "accept (OPD 1)": (14, 12),
-    "accept (OPD 2)": (14, 12),
-    "respond (OPD 1)": (18, 16),
-    "respond (OPD 2)": (28, 24),
+    "verify": (11, 9),
+    "dispatch (claims)": (20, 18),
+    "accept (OPD 1)": (13, 11),
+    "accept (OPD 2)": (13, 11),
+    "respond (OPD 1)": (17, 15),
+    "respond (OPD 2)": (27, 23),
     "confirm": (14, 10),
 }
-TOTAL = (130, 110)
+TOTAL = (124, 104)
 PROTOTYPE = (179, 135)
 
 
