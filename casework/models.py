@@ -593,9 +593,10 @@ class CaseTask(AbstractTask):
                 name="task_owner_open",
                 condition=Q(status__in=["ASSIGNED", "STARTED"]) & ~Q(stage=""),
             ),
-            # what is overdue now (the review's overdue list and the dashboard)
+            # what is overdue now (the review's overdue list, longest overdue first, and the
+            # dashboard); the id breaks the many ties of deadlines at the same close of business
             models.Index(
-                fields=["due_at"],
+                fields=["due_at", "id"],
                 name="task_open_due",
                 condition=Q(status__in=OPEN_TASK_STATUSES, due_at__isnull=False) & ~Q(stage=""),
             ),

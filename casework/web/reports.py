@@ -109,8 +109,9 @@ def overdue_tasks_for(
     age_days: int | None = None,
 ) -> QuerySet[CaseTask]:
     """Open tasks past their deadline that the user oversees: the supervisor every unit's, a
-    forum coordinator those of the kecamatan's cases, an OPD head the OPD's; by unit, oldest
-    deadline first."""
+    forum coordinator those of the kecamatan's cases, an OPD head the OPD's; the longest
+    overdue first (the order of the open-tasks-by-deadline index, so a page of a long list
+    stops after its rows; the unit is on every row and a filter)."""
     rows = CaseTask.objects.filter(overdue_q(now)).select_related(
         "case", "case__kecamatan", "unit", "owner"
     )
@@ -126,7 +127,7 @@ def overdue_tasks_for(
         rows = rows.filter(stage=stage)
     if age_days:
         rows = rows.filter(due_at__lt=now - timedelta(days=age_days))
-    return rows.order_by("unit__name", "due_at", "id")
+    return rows.order_by("due_at", "id")
 
 
 def reviewable_task(user: User, task_id: int) -> CaseTask | None:
