@@ -372,6 +372,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["desa", "status", "-created_at"], name="case_desa_status"),
             models.Index(fields=["status", "-created_at"], name="case_status_created"),
             models.Index(fields=["-created_at"], name="case_created"),
+            # the merge candidates: a kecamatan's open cases, newest first
+            models.Index(
+                fields=["kecamatan", "-created_at"],
+                name="case_kec_open_created",
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+            ),
         ]
 
     def __str__(self) -> str:
