@@ -182,15 +182,24 @@ def main() -> int:
     env = bench_env(database_url)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-        cwd=ROOT, env=env, check=True,
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     # the sign-in officers get the password hashed as production hashes it
     subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c",
-         "from casework.models import User\n"
-         f"for u in User.objects.filter(username__in={list(OFFICERS.values())!r}):\n"
-         f"    u.set_password({PASSWORD!r}); u.save(update_fields=['password'])"],
-        cwd=ROOT, env=env, check=True,
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from casework.models import User\n"
+            f"for u in User.objects.filter(username__in={list(OFFICERS.values())!r}):\n"
+            f"    u.set_password({PASSWORD!r}); u.save(update_fields=['password'])",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
     )
     port = free_port()
     server = subprocess.Popen(

@@ -878,7 +878,9 @@ def respond_assignment(*, case: Case, actor: User, response: str) -> Case:
         assignment.response = response
         assignment.save(update_fields=["status", "responded_at", "response"])
         engine.get().complete(task, "responded")
-        audit.add("respond", before, case.status, opd=selectors.unit_of(actor).code, response=response)
+        audit.add(
+            "respond", before, case.status, opd=selectors.unit_of(actor).code, response=response
+        )
         audit.flush()
     return case
 

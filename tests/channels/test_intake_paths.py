@@ -24,7 +24,11 @@ def snapshot(case):
     moments = {"created", "started", "finished", "assigned", "due_at", "sla_next_at"}
 
     def task_row(t):
-        row = {k: v for k, v in model_to_dict(t).items() if k not in moments | {"id", "process", "case"}}
+        row = {
+            k: v
+            for k, v in model_to_dict(t).items()
+            if k not in moments | {"id", "process", "case"}
+        }
         row["previous"] = [tasks.index(p) for p in t.previous.all()]
         row["flow_task"] = str(t.flow_task)
         row["moments"] = sorted(k for k in moments if getattr(t, k) is not None)
