@@ -18,7 +18,10 @@ Each instance is written as ``Model.save(force_insert=True)`` would write it: ev
 field through ``pre_save`` (``auto_now_add`` and the like) and ``get_db_prep_save``
 (encryption, JSON). ``save()`` overrides and ``pre_save``/``post_save`` signals are not run:
 the callers add only rows whose models need neither, or do their work themselves (a test
-compares the rows with those the ORM writes).
+compares the rows with those the ORM writes). The statements bypass Django's cursor, so
+``connection.execute_wrapper()`` hooks don't see them; Django's query log (``DEBUG``, the
+tests' query counting) gets one entry for the batch, its statements joined by
+:data:`STATEMENT_SEPARATOR`.
 """
 
 from __future__ import annotations

@@ -91,7 +91,9 @@ class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
     @Activation.status.transition(source=STATUS.NEW)
     def execute(self):  # type: ignore[no-untyped-def]
         """Start the process in three INSERTs: the process; the start task (done) together
-        with the first human task; the first task's link back to the start.
+        with the first human task; the first task's link back to the start. With a
+        ``RowBatch`` from the caller (``start_case(rows=…)``), the rows are added to it with
+        keys it has reserved, and written with the rest of the intake.
 
         viewflow's start saves each row on its own, inside a savepoint, and locks the flow
         first. None of that is needed here: the case this process runs was inserted in the

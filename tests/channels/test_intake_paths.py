@@ -101,3 +101,25 @@ def test_a_failing_intake_leaves_nothing(people):
     assert not services.Case.objects.filter(title="Tidak tersimpan").exists()
     after = (CaseProcess.objects.count(), CaseTask.objects.count(), Notification.objects.count())
     assert after == before
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch is PostgreSQL's")
+def test_a_batch_of_messages_alone_is_written_and_handed_to_the_workers(people):
+    from casework import notify
+    from casework.batch import RowBatch
+
+    case = f.submit()
+    rows = RowBatch()
+    message = Notification(
+        case=case, channel="email", recipient="siti@example.org", template="case_update"
+    )
+    notify.write_in(rows, [message])
+    with mock.patch.object(notify, "enqueue") as enqueue:
+        rows.write()
+    (ids,) = enqueue.call_args.args
+    written = Notification.objects.get(pk__in=list(ids))
+    assert (written.case_id, written.recipient, written.status) == (
+        case.pk,
+        "siti@example.org",
+        "pending",
+    )
