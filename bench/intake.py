@@ -167,6 +167,30 @@ def prepare_database(env: dict[str, str]) -> None:
     manage("load_reference", env=env)
 
 
+def provision_officers(count: int) -> None:
+    """Exactly ``count`` forum officers with an e-mail address in the kecamatan of the
+    submitted desa: each intake then writes their new-work messages and hands them to the
+    broker, as in a kabupaten whose officers are all registered."""
+    from casework.models import Role, Unit, UnitKind, User
+
+    forum = Unit.objects.get(kind=UnitKind.FORUM, region_id=SUBMISSION["desa"].rsplit(".", 1)[0])
+    User.objects.filter(username__startswith="bench_forum_").exclude(
+        username__in=[f"bench_forum_{n}" for n in range(1, count + 1)]
+    ).delete()
+    for n in range(1, count + 1):
+        User.objects.update_or_create(
+            username=f"bench_forum_{n}",
+            defaults={
+                "role": Role.FORUM_OFFICER,
+                "unit": forum,
+                "email": f"bench_forum_{n}@example.org",
+                "is_active": True,
+            },
+        )
+    if count:
+        print(f"officers to notify: {count} in {forum.name}", flush=True)
+
+
 def purge_broker() -> int:
     from config.celery import app
 
@@ -741,6 +765,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk", action="store_true", help="also drive the API with wrk")
     parser.add_argument("--wrk-seconds", type=int, default=15)
     parser.add_argument("--json", help="write the results to this file")
+    parser.add_argument(
+        "--officers",
+        type=int,
+        default=0,
+        help="forum officers (with e-mail) to notify of each new case (default none)",
+    )
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -758,6 +788,7 @@ def main(argv: list[str] | None = None) -> int:
     require_postgresql()
     info = machine()
     print("machine:", ", ".join(f"{k} {v}" for k, v in info.items()), flush=True)
+    provision_officers(args.officers)
     purge_broker()
     results: dict = {"date": time.strftime("%Y-%m-%d %H:%M %Z"), "machine": info}
     try:
