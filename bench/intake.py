@@ -776,6 +776,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("REDIS_URL", DEFAULT_REDIS_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    # as in production: committed messages reach the broker through the background hand-off
+    os.environ.setdefault("ASPIRASI_NOTIFY_HANDOFF", "background")
     # one client submits everything (see http_env)
     os.environ.setdefault("ASPIRASI_RATE_SUBMIT", "1000000/m")
     env = dict(os.environ)

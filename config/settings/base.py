@@ -205,6 +205,10 @@ ASPIRASI_SMS_GATEWAY_URL = os.environ.get("ASPIRASI_SMS_GATEWAY_URL", "")
 ASPIRASI_SMS_GATEWAY_TOKEN = os.environ.get("ASPIRASI_SMS_GATEWAY_TOKEN", "")
 ASPIRASI_WHATSAPP_GATEWAY_URL = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_URL", "")
 ASPIRASI_WHATSAPP_GATEWAY_TOKEN = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_TOKEN", "")
+# How committed messages reach the workers: "background" (a thread per process publishes
+# them, every commit of a 20 ms window in one task message) or "direct" (each commit publishes
+# its own, in the request's thread)
+ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "background")
 # channel -> "dotted.path.Backend" or {"BACKEND": dotted path, "OPTIONS": {keyword arguments}}
 ASPIRASI_NOTIFICATION_BACKENDS: dict = {"email": {"BACKEND": "casework.notify.EmailBackend"}}
 for _channel, _url, _token in (

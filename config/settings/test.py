@@ -18,6 +18,9 @@ if os.environ.get("EMAIL_BACKEND"):
         }
     }
 ALLOWED_HOSTS = ["*"]
+# messages handed to the workers in the committing thread, so that a test sees the hand-over
+# at once (casework.notify.HandOff has its own tests)
+ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "direct")
 
 # Each test process counts its own rate limits (a shared Redis would carry counts across tests).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
