@@ -392,7 +392,7 @@ def submit_case(
     now = timezone.now()
     process_engine = engine.get()
     # on PostgreSQL the intake is two round trips: the case number with the rows' keys, then
-    # every row in one query (casework/batch.py); elsewhere the ORM saves row by row
+    # every row in one pipeline (casework/batch.py); elsewhere the ORM saves row by row
     rows = RowBatch() if batch.available() else None
     with transaction.atomic():
         if rows is not None:
