@@ -370,27 +370,20 @@ def run_service_level(args: argparse.Namespace) -> list[dict]:
         service_level(n, 1)
         profiler.disable()
         print_profile(profiler, f"service level, {n} submit_case calls, 1 thread")
-    for threads in args.threads_list:
+    splits = [(f"{t} thread(s)", "threads", t, service_level) for t in args.threads_list]
+    splits += [
+        (f"{p} processes", "processes", p, service_level_processes) for p in args.processes_list
+    ]
+    for label, key, count, measure in splits:
         runs = []
         for _repeat in range(args.repeat):
             wait_quiet(args.quiet_load, args.quiet_wait)
             before = Case.objects.count()
-            runs.append(service_level(n, threads))
+            runs.append(measure(n, count))
             created = Case.objects.count() - before
             assert created == n, (created, n)
-        row = summarise(f"service level, {threads} thread(s)", runs, n)
-        row["threads"] = threads
-        results.append(row)
-    for processes in args.processes_list:
-        runs = []
-        for _repeat in range(args.repeat):
-            wait_quiet(args.quiet_load, args.quiet_wait)
-            before = Case.objects.count()
-            runs.append(service_level_processes(n, processes))
-            created = Case.objects.count() - before
-            assert created == n, (created, n)
-        row = summarise(f"service level, {processes} processes", runs, n)
-        row["processes"] = processes
+        row = summarise(f"service level, {label}", runs, n)
+        row[key] = count
         results.append(row)
     return results
 

@@ -112,13 +112,7 @@ class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
         task.status = STATUS.DONE
         node, data = self.flow_task.next_node(self)
         if not isinstance(node, HumanTask):
-            if rows is not None:
-                raise FlowRuntimeError("a batched start needs a human task first")
-            task.save(force_insert=True)
-            task_finished.send(sender=self.flow_class, process=process, task=task)
-            flow_started.send(sender=self.flow_class, process=process, task=task)
-            self._activate_next({node._create(self, task.token, data=data)})
-            return
+            raise FlowRuntimeError(f"{self.flow_task.name} must lead to a human task")
         first = HumanTaskActivation.prepare(node, self, task.token, data)
         for row in (task, first.task):  # what the models' save() would fill in
             row.case_id = process.case_id

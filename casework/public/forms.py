@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import refdata
 from casework.models import Confidentiality, NotifyChannel, RegionLevel
-from casework.web.case_forms import AttachmentsField, CoordinateField
+from casework.web.case_forms import AttachmentsField, CoordinateField, PhoneField
 
 # The honeypot: a field people never see (hidden, skipped by the keyboard and by screen
 # readers) and simple bots fill in. Its name looks like something worth filling.
@@ -108,14 +108,7 @@ class SubmitForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reporter_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
-    reporter_phone = forms.RegexField(
-        r"^\+?[0-9 ()-]{6,20}$",
-        label=_("Phone / WhatsApp number"),
-        max_length=20,
-        required=False,
-        error_messages={"invalid": _("Enter a phone number: digits, spaces, + and -.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+    reporter_phone = PhoneField(label=_("Phone / WhatsApp number"), autocomplete="tel")
     reporter_email = forms.EmailField(
         label=_("E-mail"),
         required=False,

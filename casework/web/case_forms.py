@@ -487,6 +487,22 @@ class CoordinateField(forms.DecimalField):
             raise ValidationError(_("Enter a number."), code="invalid") from None
 
 
+class PhoneField(forms.RegexField):
+    """A reporter's phone or WhatsApp number as people write it: digits, spaces, +, - and
+    brackets; optional."""
+
+    def __init__(self, *, label: Any, autocomplete: str, **kwargs: Any) -> None:
+        super().__init__(
+            r"^\+?[0-9 ()-]{6,20}$",
+            label=label,
+            max_length=20,
+            required=False,
+            error_messages={"invalid": _("Enter a phone number: digits, spaces, + and -.")},
+            widget=forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete}),
+            **kwargs,
+        )
+
+
 CONFIDENTIALITY_HELP = {
     Confidentiality.BIASA: _(
         "Biasa (ordinary): officers handling the case see who reported it; the public "
@@ -531,14 +547,7 @@ class IntakeForm(forms.Form):
         widget=forms.RadioSelect,
     )
     reporter_name = forms.CharField(label=_("Citizen's name"), max_length=150, required=False)
-    reporter_phone = forms.RegexField(
-        r"^\+?[0-9 ()-]{6,20}$",
-        label=_("Phone / WhatsApp"),
-        max_length=20,
-        required=False,
-        error_messages={"invalid": _("Enter a phone number: digits, spaces, + and -.")},
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-    )
+    reporter_phone = PhoneField(label=_("Phone / WhatsApp"), autocomplete="off")
     reporter_email = forms.EmailField(label=_("E-mail"), required=False)
     reporter_nik = forms.RegexField(
         r"^\d{16}$",
