@@ -7,7 +7,7 @@ decoded and encoded again so that no metadata (EXIF with GPS position, XMP, comm
 colour profiles) survives. Files live in the default storage under random names and are
 served only through a view that checks the reader's scope; nothing under MEDIA_URL is served.
 
-The model is registered with the ``casework`` app: ``casework/models.py`` imports it.
+The model is :class:`casework.models.Attachment`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,50 +44,6 @@ def upload_path(instance: Any, filename: str) -> str:
     """A random name that says nothing of the case, the reporter or the original file."""
     ext = filename.rsplit(".", 1)[-1] if "." in filename else "bin"
     return timezone.localtime().strftime(f"attachments/%Y/%m/{uuid.uuid4().hex}.{ext}")
-
-
-class Attachment(models.Model):
-    case = models.ForeignKey(
-        "casework.Case",
-        on_delete=models.CASCADE,
-        related_name="attachments",
-        verbose_name=_("case"),
-    )
-    event = models.ForeignKey(
-        "casework.CaseEvent",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="attachments",
-        verbose_name=_("came with"),
-    )
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    file = models.FileField(_("file"), upload_to=upload_path, max_length=200)
-    original_name = models.CharField(_("original name"), max_length=MAX_NAME, blank=True)
-    content_type = models.CharField(_("type"), max_length=40)
-    size = models.PositiveIntegerField(_("size in bytes"))
-    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-
-    class Meta:
-        app_label = "casework"
-        ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["case", "created_at"], name="attachment_case")]
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-
-    def __str__(self) -> str:
-        return f"{self.case_id} {self.original_name or self.file.name}"
-
-    @property
-    def is_image(self) -> bool:
-        return self.content_type in IMAGE_TYPES
 
 
 # ----------------------------------------------------------------------------- checking
@@ -258,7 +213,7 @@ def attach_files(
     event_or_none: Any,
     files: Iterable[Any],
     actor: Any,
-) -> list[Attachment]:
+) -> list[Any]:
     """Store the files of one submission and record them on ``case``.
 
     Call it after the action's service succeeded, in the same request. ``files`` are
@@ -274,6 +229,8 @@ def attach_files(
             _("Attach at most %(n)d files."), code="too_many", params={"n": MAX_FILES}
         )
     uploader = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    from .models import Attachment
+
     saved = []
     for item in prepared:
         assert item is not None
@@ -301,8 +258,10 @@ def last_event(case: Any, action: str, actor: Any = None) -> Any:
     return events.order_by("-created_at", "-id").first()
 
 
-def attachments_of(case: Any) -> list[Attachment]:
+def attachments_of(case: Any) -> list[Any]:
     """The attachments of a case, oldest first, with their uploaders (one query)."""
+    from .models import Attachment
+
     return list(
         Attachment.objects.filter(case_id=case.pk)
         .select_related("uploaded_by")

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from . import refdata
 from .errors import InvalidInput, NotFound
 from .models import (
+    FORUM_ROLES,
+    OPD_ROLES,
     OPEN_TASK_STATUSES,
     Assignment,
     Case,
@@ -21,9 +23,6 @@ from .models import (
     UnitKind,
     User,
 )
-
-FORUM_ROLES = frozenset({Role.FORUM_OFFICER, Role.FORUM_COORDINATOR})
-OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 
 
 def is_officer(user: User) -> bool:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import batch, engine, notify, refdata, selectors
+from . import batch, engine, lifecycle, notify, refdata, selectors
 from .batch import RowBatch
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -796,18 +796,9 @@ def accept_assignment(*, case: Case, actor: User) -> Case:
     return case
 
 
-def _remaining(case: Case, excluding: int) -> tuple[bool, bool, bool]:
-    """(any pending, any accepted, any responded) among the other assignments."""
-    statuses = set(
-        case.assignments.exclude(pk=excluding)
-        .exclude(status=AssignmentStatus.DECLINED)
-        .values_list("status", flat=True)
-    )
-    return (
-        AssignmentStatus.PENDING in statuses,
-        AssignmentStatus.ACCEPTED in statuses,
-        AssignmentStatus.RESPONDED in statuses,
-    )
+def _others(case: Case, excluding: int) -> list[str]:
+    """The statuses of the case's other OPD assignments."""
+    return list(case.assignments.exclude(pk=excluding).values_list("status", flat=True))
 
 
 def decline_assignment(
@@ -831,15 +822,9 @@ def decline_assignment(
         audit = _Audit(case, actor)
         _take(task, actor, case, audit)
         assignment = _assignment_of(task)
-        pending, accepted, responded = _remaining(case, assignment.pk)
-        if pending or accepted:
-            remaining = CaseStatus.IN_PROGRESS if accepted else CaseStatus.DISPATCHED
-        elif responded:
-            remaining = CaseStatus.RESPONDED
-        else:
-            remaining = CaseStatus.IN_TRIAGE
+        round_ = lifecycle.opd_round(_others(case, assignment.pk))
         before = case.status
-        _transition(case, "decline", remaining=remaining)
+        _transition(case, "decline", round=round_)
         _save(case, "status")
         assignment.status = AssignmentStatus.DECLINED
         assignment.declined_at = timezone.now()
@@ -869,9 +854,9 @@ def respond_assignment(*, case: Case, actor: User, response: str) -> Case:
         audit = _Audit(case, actor)
         _take(task, actor, case, audit)
         assignment = _assignment_of(task)
-        pending, accepted, _responded = _remaining(case, assignment.pk)
+        round_ = lifecycle.after_response(_others(case, assignment.pk))
         before = case.status
-        _transition(case, "respond", all_answered=not (pending or accepted))
+        _transition(case, "respond", round=round_)
         _save(case, "status")
         assignment.status = AssignmentStatus.RESPONDED
         assignment.responded_at = timezone.now()

@@ -12,7 +12,7 @@ from django.test import Client
 from PIL import ExifTags, Image
 
 from casework import attachments
-from casework.attachments import Attachment
+from casework.models import Attachment
 from casework.models import Case
 from tests import factories as f
 

@@ -35,9 +35,8 @@ from django.utils.translation import gettext_lazy
 
 from casework import attachments, disclosure, engine, permissions, selectors, services
 from casework.api.filters import CaseFilter
-from casework.attachments import Attachment
 from casework.errors import DomainError, InvalidInput, NotFound
-from casework.models import OPEN_TASK_STATUSES, Case, CaseStatus, CaseTask, Priority
+from casework.models import OPEN_TASK_STATUSES, Attachment, Case, CaseStatus, CaseTask, Priority
 
 from ..case_forms import (
     ACTION_FORMS,
