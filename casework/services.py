@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
-from . import batch, engine, lifecycle, notify, refdata, selectors
+from . import batch, engine, lifecycle, refdata, selectors
 from .batch import RowBatch
 from .errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from .models import (
@@ -44,6 +44,8 @@ from .models import (
     UnitKind,
     User,
 )
+from .notifications import outbox
+from .notifications.rendering import mask_phone
 from .numbers import next_case_number, next_case_number_with
 
 log = logging.getLogger(__name__)
@@ -98,10 +100,7 @@ class _Audit:
         # INSERT in this transaction, handed to the workers after the commit
         messages = [m for m in map(_reporter_message, self.events) if m is not None]
         work = [w for w in map(_new_work, self.events) if w is not None]
-        if rows is not None:
-            notify.write_in(rows, messages, work)
-        else:
-            notify.enqueue(notify.write(messages, work))
+        outbox.write(messages, work, rows=rows)
 
 
 # steps of a case the reporter hears about (and ``respond``/``decline`` when they leave the
@@ -139,7 +138,7 @@ def _reporter_message(event: CaseEvent) -> Notification | None:
         context.update({k: event.payload[k] for k in PUBLIC_PAYLOAD if event.payload.get(k)})
     if channel != NotifyChannel.EMAIL:
         # the number stays encrypted on the case; the worker reads it from there
-        recipient = notify.mask_phone(recipient)
+        recipient = mask_phone(recipient)
     return Notification(
         case=case,
         channel=channel,
@@ -158,7 +157,7 @@ STAGE_ROLES = {
 }
 
 
-def _new_work(event: CaseEvent) -> notify.NewWork | None:
+def _new_work(event: CaseEvent) -> outbox.NewWork | None:
     """Officers' messages about an action that put work in a queue: a new case (the KIM's
     verification queue, or the forum's triage queue when the KIM is inactive), a verified
     one (the forum), a dispatch (each OPD), the last OPD declining (back to the triage
@@ -187,7 +186,7 @@ def _new_work(event: CaseEvent) -> notify.NewWork | None:
     }
     if action in ("decline", "dispute") and event.payload.get("reason"):
         context["reason"] = event.payload["reason"]
-    return notify.NewWork(
+    return outbox.NewWork(
         case=case,
         stages=(stage,),
         roles=STAGE_ROLES[stage],

@@ -14,8 +14,9 @@ import logging
 import pytest
 from django.test import Client
 
-from casework import notify, services
+from casework import services
 from casework.models import CaseTask, Notification
+from casework.notifications import rendering
 from tests import factories as f
 from workflows import sla
 from workflows.sweep import sweep
@@ -161,7 +162,7 @@ def test_identity_appears_only_where_a_role_needs_it(officers, world, caplog):
             assert IDENTITY["nik"] not in text, (place, reader)
     # notifications to officers never name the reporter; nor does any log line
     for note in Notification.objects.exclude(recipient__in=[IDENTITY["email"], IDENTITY["phone"]]):
-        subject, body = notify.render(note)
+        subject, body = rendering.render(note)
         assert identity_in(subject + body) == [], (note.template, note.recipient)
     assert identity_in(caplog.text) == []
 

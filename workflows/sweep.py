@@ -19,7 +19,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from casework import notify, refdata
+from casework import refdata
 from casework.errors import DomainError
 from casework.models import (
     OPEN_TASK_STATUSES,
@@ -33,6 +33,8 @@ from casework.models import (
     Stage,
     User,
 )
+from casework.notifications import outbox
+from casework.notifications.delivery import requeue_pending
 
 from . import sla
 
@@ -263,13 +265,9 @@ def _process_batch(now: datetime, batch: int, result: SweepResult) -> tuple[int,
                             },
                         )
                     )
-        if messages:
-            Notification.objects.bulk_create(messages, ignore_conflicts=True)
-            notify.enqueue(
-                Notification.objects.filter(
-                    key__in=[m.key for m in messages], status="pending"
-                ).values_list("pk", flat=True)
-            )
+        # a message already written for this step (a sweep that died after writing) is
+        # written and handed over again never
+        outbox.write(messages, skip_existing=True)
         CaseTask.objects.bulk_update(
             [
                 CaseTask(pk=pk, sla_step=step, sla_next_at=next_at)
@@ -307,5 +305,5 @@ def sweep(*, now: datetime | None = None, batch: int | None = None) -> SweepResu
         _close(to_close, result)
         if handled < batch:
             break
-    result.requeued_notifications = notify.requeue_pending()
+    result.requeued_notifications = requeue_pending()
     return result

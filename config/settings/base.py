@@ -210,14 +210,14 @@ ASPIRASI_WHATSAPP_GATEWAY_TOKEN = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_TOKE
 # its own, in the request's thread)
 ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "background")
 # channel -> "dotted.path.Backend" or {"BACKEND": dotted path, "OPTIONS": {keyword arguments}}
-ASPIRASI_NOTIFICATION_BACKENDS: dict = {"email": {"BACKEND": "casework.notify.EmailBackend"}}
+ASPIRASI_NOTIFICATION_BACKENDS: dict = {"email": {"BACKEND": "casework.notifications.backends.EmailBackend"}}
 for _channel, _url, _token in (
     ("sms", ASPIRASI_SMS_GATEWAY_URL, ASPIRASI_SMS_GATEWAY_TOKEN),
     ("whatsapp", ASPIRASI_WHATSAPP_GATEWAY_URL, ASPIRASI_WHATSAPP_GATEWAY_TOKEN),
 ):
     if _url:
         ASPIRASI_NOTIFICATION_BACKENDS[_channel] = {
-            "BACKEND": "casework.notify.HttpGatewayBackend",
+            "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
             "OPTIONS": {"url": _url, "token": _token},
         }
 # Shared secret the gateways sign inbound messages with (HMAC-SHA256); unset: the inbound

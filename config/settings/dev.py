@@ -19,7 +19,7 @@ for _channel in ("sms", "whatsapp"):
     ASPIRASI_NOTIFICATION_BACKENDS.setdefault(
         _channel,
         {
-            "BACKEND": "casework.notify.FileBackend",
+            "BACKEND": "casework.notifications.backends.FileBackend",
             "OPTIONS": {"path": str(VAR_DIR / "outbox" / f"{_channel}.jsonl")},
         },
     )

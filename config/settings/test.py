@@ -19,7 +19,7 @@ if os.environ.get("EMAIL_BACKEND"):
     }
 ALLOWED_HOSTS = ["*"]
 # messages handed to the workers in the committing thread, so that a test sees the hand-over
-# at once (casework.notify.HandOff has its own tests)
+# at once (casework.notifications.handoff.HandOff has its own tests)
 ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "direct")
 
 # Each test process counts its own rate limits (a shared Redis would carry counts across tests).

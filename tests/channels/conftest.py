@@ -96,8 +96,8 @@ def sms_gateway(settings, gateway):
     """SMS and WhatsApp messages go to the stand-in gateway."""
     options = {"url": gateway.url, "token": gateway.token}
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {
-        "email": "casework.notify.EmailBackend",
-        "sms": {"BACKEND": "casework.notify.HttpGatewayBackend", "OPTIONS": options},
-        "whatsapp": {"BACKEND": "casework.notify.HttpGatewayBackend", "OPTIONS": options},
+        "email": "casework.notifications.backends.EmailBackend",
+        "sms": {"BACKEND": "casework.notifications.backends.HttpGatewayBackend", "OPTIONS": options},
+        "whatsapp": {"BACKEND": "casework.notifications.backends.HttpGatewayBackend", "OPTIONS": options},
     }
     return gateway

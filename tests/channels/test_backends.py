@@ -6,12 +6,12 @@ import logging
 
 import pytest
 
-from casework import notify
+from casework.notifications import backends
 
 
 def test_file_backend_appends_one_json_line_per_message(tmp_path):
     path = tmp_path / "outbox" / "sms.jsonl"
-    backend = notify.FileBackend(path)
+    backend = backends.FileBackend(path)
     backend.send(recipient="+6281234567890", subject="", body="Aspirasi LMJ-1: Diterima.")
     backend.send(recipient="+6281111111111", subject="s", body="kedua")
     lines = [json.loads(line) for line in path.read_text().splitlines()]
@@ -24,12 +24,12 @@ def test_file_backend_appends_one_json_line_per_message(tmp_path):
 
 def test_console_backend_logs_the_message(caplog):
     with caplog.at_level(logging.INFO, logger="casework.notify"):
-        notify.ConsoleBackend("sms").send(recipient="+62812", subject="", body="halo")
+        backends.ConsoleBackend("sms").send(recipient="+62812", subject="", body="halo")
     assert "sms to +62812: halo" in caplog.text
 
 
 def test_gateway_backend_posts_json_with_the_bearer_token(gateway):
-    notify.HttpGatewayBackend(gateway.url, gateway.token).send(
+    backends.HttpGatewayBackend(gateway.url, gateway.token).send(
         recipient="+6281234567890", subject="ignored", body="Kode: ABCD-EFGH-JKMN"
     )
     assert gateway.received == [
@@ -45,7 +45,7 @@ def test_gateway_backend_posts_json_with_the_bearer_token(gateway):
 def test_gateway_backend_raises_on_a_server_error(gateway):
     gateway.statuses = [500]
     with pytest.raises(RuntimeError, match="500"):
-        notify.HttpGatewayBackend(gateway.url, gateway.token).send(
+        backends.HttpGatewayBackend(gateway.url, gateway.token).send(
             recipient="+62812", subject="", body="x"
         )
 
@@ -53,46 +53,46 @@ def test_gateway_backend_raises_on_a_server_error(gateway):
 @pytest.mark.parametrize("status", [400, 401, 422])
 def test_gateway_refusing_the_message_is_a_permanent_error(gateway, status):
     gateway.statuses = [status]
-    with pytest.raises(notify.PermanentError):
-        notify.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
+    with pytest.raises(backends.PermanentError):
+        backends.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
 
 
 @pytest.mark.parametrize("status", [408, 429, 502, 503])
 def test_gateway_busy_or_down_is_worth_another_try(gateway, status):
     gateway.statuses = [status]
     with pytest.raises(RuntimeError):
-        notify.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
+        backends.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
 
 
 def test_gateway_unreachable_raises():
     with pytest.raises(OSError):
-        notify.HttpGatewayBackend("http://127.0.0.1:9/send", timeout=1).send(
+        backends.HttpGatewayBackend("http://127.0.0.1:9/send", timeout=1).send(
             recipient="+62812", subject="", body="x"
         )
 
 
 def test_gateway_url_must_be_http():
     with pytest.raises(ValueError):
-        notify.HttpGatewayBackend("file:///etc/passwd")
+        backends.HttpGatewayBackend("file:///etc/passwd")
 
 
 def test_settings_choose_the_backend_per_channel(settings, tmp_path):
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {
-        "email": "casework.notify.EmailBackend",
-        "sms": {"BACKEND": "casework.notify.FileBackend", "OPTIONS": {"path": tmp_path / "s"}},
+        "email": "casework.notifications.backends.EmailBackend",
+        "sms": {"BACKEND": "casework.notifications.backends.FileBackend", "OPTIONS": {"path": tmp_path / "s"}},
         "whatsapp": {
-            "BACKEND": "casework.notify.HttpGatewayBackend",
+            "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
             "OPTIONS": {"url": "https://gw.example/wa", "token": "t"},
         },
     }
-    assert isinstance(notify.backend("email"), notify.EmailBackend)
-    assert notify.backend("sms").path == tmp_path / "s"
-    wa = notify.backend("whatsapp")
+    assert isinstance(backends.backend("email"), backends.EmailBackend)
+    assert backends.backend("sms").path == tmp_path / "s"
+    wa = backends.backend("whatsapp")
     assert (wa.url, wa.token, wa.timeout) == ("https://gw.example/wa", "t", 10.0)
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {}
-    assert isinstance(notify.backend("email"), notify.EmailBackend)
+    assert isinstance(backends.backend("email"), backends.EmailBackend)
     with pytest.raises(LookupError):
-        notify.backend("sms")
+        backends.backend("sms")
 
 
 def test_base_settings_use_the_gateway_when_its_url_is_set(monkeypatch):
@@ -112,7 +112,7 @@ def test_base_settings_use_the_gateway_when_its_url_is_set(monkeypatch):
         if saved is not None:
             sys.modules["config.settings.base"] = saved
     assert backends["sms"] == {
-        "BACKEND": "casework.notify.HttpGatewayBackend",
+        "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
         "OPTIONS": {"url": "https://sms.example/send", "token": "secret-token"},
     }
     assert "whatsapp" not in backends  # no gateway: such messages fail visibly
@@ -126,5 +126,5 @@ def test_base_settings_use_the_gateway_when_its_url_is_set(monkeypatch):
 def test_a_redirect_from_the_gateway_is_a_failure_not_a_lost_message(gateway):
     gateway.statuses = [302]
     with pytest.raises(RuntimeError, match="302"):
-        notify.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
+        backends.HttpGatewayBackend(gateway.url).send(recipient="+62812", subject="", body="x")
     assert len(gateway.received) == 1  # not followed as a GET

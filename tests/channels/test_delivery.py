@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casework import notify, services
+from casework import services
 from casework.models import Notification
+from casework.notifications import delivery, rendering
 from casework.tasks import deliver_notifications
 from tests import factories as f
 
@@ -28,10 +29,10 @@ def reporter_rows(case):
 
 
 def test_backoff_doubles_from_one_minute():
-    assert [notify.backoff(n) for n in range(1, 6)] == [
+    assert [delivery.backoff(n) for n in range(1, 6)] == [
         timedelta(minutes=m) for m in (1, 2, 4, 8, 16)
     ]
-    assert notify.MAX_ATTEMPTS == 6  # the first try and five more
+    assert delivery.MAX_ATTEMPTS == 6  # the first try and five more
 
 
 def test_reporter_on_sms_gets_the_short_message_through_the_gateway(reference, sms_gateway):
@@ -44,7 +45,7 @@ def test_reporter_on_sms_gets_the_short_message_through_the_gateway(reference, s
     [sent] = sms_gateway.received
     assert sent["body"]["to"] == "081234567890"
     text = sent["body"]["text"]
-    assert len(text) <= notify.SHORT_MAX_CHARS
+    assert len(text) <= rendering.SHORT_MAX_CHARS
     assert case.number in text and "Diterima" in text
     assert services.format_tracking_code(case.tracking_code) in text
     assert "\n" not in text
@@ -67,7 +68,7 @@ def test_an_information_request_by_sms_carries_the_question_shortened(people, sm
     note = reporter_rows(case).get(context__action="request_info")
     assert deliver_notifications([note.pk]) == 1
     text = sms_gateway.received[-1]["body"]["text"]
-    assert len(text) <= notify.SHORT_MAX_CHARS
+    assert len(text) <= rendering.SHORT_MAX_CHARS
     assert "Di RT berapa tepatnya" in text
     assert question.strip() not in text  # shortened
     assert "Menunggu kelengkapan" in text
@@ -81,8 +82,8 @@ def test_short_messages_stay_within_two_sms_whatever_the_input(people, sms_gatew
     case = services.claim_task(case=case, actor=people["forum"])
     services.resolve_case(case=case, actor=people["forum"], response="Jawaban panjang " * 100)
     note = reporter_rows(case).get(context__action="resolve")
-    subject, body = notify.render(note)
-    assert subject == "" and len(body) <= notify.SHORT_MAX_CHARS
+    subject, body = rendering.render(note)
+    assert subject == "" and len(body) <= rendering.SHORT_MAX_CHARS
     assert services.format_tracking_code(case.tracking_code) in body
 
 
@@ -90,7 +91,7 @@ def test_email_keeps_the_full_message(reference):
     case = f.submit(reporter_email="siti@example.org")
     note = reporter_rows(case).get()
     assert note.recipient == "siti@example.org"
-    subject, body = notify.render(note)
+    subject, body = rendering.render(note)
     assert case.number in subject and "Diterima" in subject
     assert case.title in body
 
@@ -109,15 +110,15 @@ def test_a_failure_is_recorded_and_tried_again_after_the_backoff(reference, sms_
     # not due yet: a redelivered task leaves it alone, and the sweep does not hand it over
     assert deliver_notifications([note.pk]) == 0
     assert len(sms_gateway.received) == 1
-    with mock.patch("casework.tasks.deliver_notifications.delay") as delay:
-        assert notify.requeue_pending() == 0
+    with mock.patch("casework.notifications.delivery.publish") as delay:
+        assert delivery.requeue_pending() == 0
     delay.assert_not_called()
     # its time comes: the sweep hands it to a worker, which sends it
     Notification.objects.filter(pk=note.pk).update(
         next_attempt_at=timezone.now() - timedelta(seconds=1)
     )
-    with mock.patch("casework.tasks.deliver_notifications.delay") as delay:
-        assert notify.requeue_pending() == 1
+    with mock.patch("casework.notifications.delivery.publish") as delay:
+        assert delivery.requeue_pending() == 1
     delay.assert_called_once_with([note.pk])
     assert deliver_notifications(*delay.call_args.args) == 1
     note.refresh_from_db()
@@ -130,7 +131,7 @@ def test_the_schedule_of_tries_and_the_final_failure(reference, sms_gateway):
     case = sms_case()
     note = reporter_rows(case).get()
     waits = []
-    for _try in range(notify.MAX_ATTEMPTS):
+    for _try in range(delivery.MAX_ATTEMPTS):
         moment = timezone.now()
         assert deliver_notifications([note.pk]) == 0
         note.refresh_from_db()
@@ -188,9 +189,9 @@ def test_requeue_is_one_query_and_takes_only_what_is_due(reference):
     )
     with (
         CaptureQueriesContext(connection) as queries,
-        mock.patch("casework.tasks.deliver_notifications.delay") as delay,
+        mock.patch("casework.notifications.delivery.publish") as delay,
     ):
-        assert notify.requeue_pending() == 2
+        assert delivery.requeue_pending() == 2
     assert len(queries.captured_queries) == 1
     delay.assert_called_once_with([rows["stale"].pk, rows["due"].pk])
 
@@ -201,12 +202,12 @@ def test_requeue_hands_over_in_chunks(reference):
     Notification.objects.bulk_create(
         [
             Notification(case=case, recipient=f"{i}@example.org", template="x", created_at=old)
-            for i in range(notify.REQUEUE_CHUNK + 5)
+            for i in range(delivery.REQUEUE_CHUNK + 5)
         ]
     )
-    with mock.patch("casework.tasks.deliver_notifications.delay") as delay:
-        assert notify.requeue_pending() == notify.REQUEUE_CHUNK + 5
-    assert [len(call.args[0]) for call in delay.call_args_list] == [notify.REQUEUE_CHUNK, 5]
+    with mock.patch("casework.notifications.delivery.publish") as delay:
+        assert delivery.requeue_pending() == delivery.REQUEUE_CHUNK + 5
+    assert [len(call.args[0]) for call in delay.call_args_list] == [delivery.REQUEUE_CHUNK, 5]
 
 
 def test_broker_down_when_requeueing_keeps_them_pending(reference):
@@ -218,9 +219,9 @@ def test_broker_down_when_requeueing_keeps_them_pending(reference):
         created_at=timezone.now() - timedelta(minutes=5),
     )
     with mock.patch(
-        "casework.tasks.deliver_notifications.delay", side_effect=ConnectionError("down")
+        "casework.notifications.delivery.publish", side_effect=ConnectionError("down")
     ):
-        assert notify.requeue_pending() == 0
+        assert delivery.requeue_pending() == 0
     assert Notification.objects.filter(status="pending").count() == 1
 
 
@@ -242,7 +243,7 @@ def test_the_last_opd_declining_after_another_answered_tells_the_reporter(people
     note = reporter_rows(case).get(context__action="decline")
     assert note.context["status"] == "responded"
     assert "reason" not in note.context  # a decline's reason is internal
-    assert "Internal" not in "".join(notify.render(note))
+    assert "Internal" not in "".join(rendering.render(note))
 
 
 def test_email_delivery_still_works(reference):

@@ -1,12 +1,13 @@
 """Committed outbox ids reach the workers through one thread per process
-(casework.notify.HandOff): the commits of a short window share one task message."""
+(casework.notifications.handoff.HandOff): the commits of a short window share one task message."""
 
 import threading
 from unittest import mock
 
 import pytest
 
-from casework import notify
+from casework.notifications import handoff as handoff_module
+from casework.notifications import outbox
 
 WAIT = 10  # seconds; every wait below ends as soon as its condition holds
 
@@ -41,7 +42,7 @@ class Recorder:
 
 def test_one_commit_alone_is_handed_over():
     send = Recorder()
-    notify.HandOff(send=send, interval=0).put([1, 2])
+    handoff_module.HandOff(send=send, interval=0).put([1, 2])
     assert send.wait_for(1) == [[1, 2]]
 
 
@@ -53,7 +54,7 @@ def test_the_commits_of_one_window_share_a_message():
         in_window.set()
         assert window_over.wait(WAIT)
 
-    handoff = notify.HandOff(send=send, sleep=window)
+    handoff = handoff_module.HandOff(send=send, sleep=window)
     handoff.put([1])
     assert in_window.wait(WAIT)
     handoff.put([2, 3])
@@ -64,7 +65,7 @@ def test_the_commits_of_one_window_share_a_message():
 
 def test_commits_arriving_while_a_message_goes_out_share_the_next_one():
     send = Recorder(hold_first=True)
-    handoff = notify.HandOff(send=send, interval=0)
+    handoff = handoff_module.HandOff(send=send, interval=0)
     handoff.put([1])
     assert send.started.wait(WAIT)
     handoff.put([2, 3])
@@ -75,7 +76,7 @@ def test_commits_arriving_while_a_message_goes_out_share_the_next_one():
 
 def test_a_message_carries_at_most_a_batch_of_ids():
     send = Recorder(hold_first=True)
-    handoff = notify.HandOff(send=send, interval=0, batch=2)
+    handoff = handoff_module.HandOff(send=send, interval=0, batch=2)
     handoff.put([1])
     assert send.started.wait(WAIT)
     handoff.put([5, 6, 7])
@@ -85,7 +86,7 @@ def test_a_message_carries_at_most_a_batch_of_ids():
 
 def test_a_failed_hand_over_does_not_stop_the_next():
     send = Recorder(fail_first=True)
-    handoff = notify.HandOff(send=send, interval=0)
+    handoff = handoff_module.HandOff(send=send, interval=0)
     handoff.put([1])
     send.wait_for(1)
     handoff.put([2])
@@ -97,9 +98,9 @@ def test_enqueue_hands_the_ids_to_the_thread_after_the_commit(
     settings, django_capture_on_commit_callbacks
 ):
     settings.ASPIRASI_NOTIFY_HANDOFF = "background"
-    with mock.patch.object(notify.handoff, "put") as put:
+    with mock.patch.object(handoff_module.handoff, "put") as put:
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            notify.enqueue([7, 8])
+            outbox.enqueue([7, 8])
         put.assert_not_called()  # nothing before the commit
         for callback in callbacks:
             callback()
@@ -111,7 +112,7 @@ def test_direct_hand_over_publishes_in_the_committing_thread(
     settings, django_capture_on_commit_callbacks
 ):
     settings.ASPIRASI_NOTIFY_HANDOFF = "direct"
-    with mock.patch("casework.tasks.deliver_notifications.delay") as delay:
+    with mock.patch("casework.notifications.handoff.publish") as publish:
         with django_capture_on_commit_callbacks(execute=True):
-            notify.enqueue([9])
-    delay.assert_called_once_with([9])
+            outbox.enqueue([9])
+    publish.assert_called_once_with([9])

@@ -105,16 +105,16 @@ def test_a_failing_intake_leaves_nothing(people):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the batch is PostgreSQL's")
 def test_a_batch_of_messages_alone_is_written_and_handed_to_the_workers(people):
-    from casework import notify
     from casework.batch import RowBatch
+    from casework.notifications import outbox
 
     case = f.submit()
     rows = RowBatch()
     message = Notification(
         case=case, channel="email", recipient="siti@example.org", template="case_update"
     )
-    notify.write_in(rows, [message])
-    with mock.patch.object(notify, "enqueue") as enqueue:
+    outbox.write([message], rows=rows)
+    with mock.patch.object(outbox, "enqueue") as enqueue:
         rows.write()
     (ids,) = enqueue.call_args.args
     written = Notification.objects.get(pk__in=list(ids))

@@ -9,8 +9,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casework import notify, services
+from casework import services
 from casework.models import Notification, Unit
+from casework.notifications import outbox, rendering
 from casework.tasks import deliver_notifications
 from tests import factories as f
 from tests.conftest import DESA_INACTIVE
@@ -152,7 +153,7 @@ def test_the_message_reads_well(people):
     case = f.forwarded(people)
     services.claim_task(case=case, actor=people["forum"])
     note = new_work(case, "verify").get(user=people["forum"])
-    subject, body = notify.render(note)
+    subject, body = rendering.render(note)
     assert case.number in subject
     assert case.title in body
     assert deliver_notifications([note.pk]) == 1
@@ -176,7 +177,7 @@ def test_reminders_and_escalations_go_by_email_only(people):
 
 @contextmanager
 def mock_enqueue():
-    """The ids the services hand to :func:`notify.enqueue`."""
+    """The ids the services hand to :func:`casework.notifications.outbox.enqueue`."""
     handed: list[int] = []
-    with mock.patch.object(notify, "enqueue", side_effect=handed.extend):
+    with mock.patch.object(outbox, "enqueue", side_effect=handed.extend):
         yield handed

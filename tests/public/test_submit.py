@@ -10,8 +10,7 @@ from django.test import Client
 from PIL import Image
 
 from casework import services
-from casework.models import Attachment
-from casework.models import Case, CaseEvent, Notification
+from casework.models import Attachment, Case, CaseEvent, Notification
 from tests.conftest import DESA, DESA_INACTIVE
 
 from .helpers import english, text_of

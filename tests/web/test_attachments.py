@@ -12,8 +12,7 @@ from django.test import Client
 from PIL import ExifTags, Image
 
 from casework import attachments
-from casework.models import Attachment
-from casework.models import Case
+from casework.models import Attachment, Case
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,7 @@ from django.test import Client
 from PIL import ExifTags, Image
 
 from casework import services
-from casework.models import Attachment
-from casework.models import Case, CaseEvent
+from casework.models import Attachment, Case, CaseEvent
 from tests import factories as f
 from tests.conftest import DESA, OTHER_DESA
 
