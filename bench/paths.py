@@ -42,6 +42,7 @@ SUBMISSION: dict[str, Any] = {
     "reporter_phone": "081234567890",
     "reporter_email": "siti@example.org",
     "reporter_nik": "3508014101900001",
+    "contact_consent": True,
 }
 
 TRANSACTION_PREFIXES = (

@@ -8,4 +8,10 @@ class CaseworkConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import refdata  # noqa: F401  (connects cache invalidation)
+        from . import (  # noqa: F401  (refdata registers its cache)
+            caches,
+            refdata,
+            services,
+        )
+
+        caches.connect("refdata")

@@ -6,6 +6,7 @@ An upload is trusted by nothing it says about itself: its type is read from its 
 decoded and encoded again so that no metadata (EXIF with GPS position, XMP, comments,
 colour profiles) survives. Files live in the default storage under random names and are
 served only through a view that checks the reader's scope; nothing under MEDIA_URL is served.
+The services store the files of an action with the action (``casework.services.kernel``).
 
 The model is :class:`casework.models.Attachment`.
 """
@@ -14,13 +15,12 @@ from __future__ import annotations
 
 import io
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -202,68 +202,3 @@ def _display_name(f: Any) -> str:
 
 def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g}"
-
-
-# ----------------------------------------------------------------------------- storing
-
-
-def attach_files(
-    *,
-    case: Any,
-    event_or_none: Any,
-    files: Iterable[Any],
-    actor: Any,
-) -> list[Any]:
-    """Store the files of one submission and record them on ``case``.
-
-    Call it after the action's service succeeded, in the same request. ``files`` are
-    :class:`PreparedUpload` (from a form) or raw uploads, which are checked here."""
-    items = list(files)
-    prepared = [item if isinstance(item, PreparedUpload) else None for item in items]
-    raw = [item for item, done in zip(items, prepared, strict=True) if done is None]
-    if raw:
-        checked = iter(prepare_uploads(raw))
-        prepared = [done if done is not None else next(checked) for done in prepared]
-    if len(prepared) > MAX_FILES:
-        raise ValidationError(
-            _("Attach at most %(n)d files."), code="too_many", params={"n": MAX_FILES}
-        )
-    uploader = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    from .models import Attachment
-
-    saved = []
-    for item in prepared:
-        assert item is not None
-        attachment = Attachment(
-            case=case,
-            event=event_or_none,
-            uploaded_by=uploader,
-            original_name=item.original_name,
-            content_type=item.content_type,
-            size=len(item.data),
-        )
-        attachment.file.save(f"upload.{item.ext}", ContentFile(item.data), save=False)
-        attachment.save(force_insert=True)
-        saved.append(attachment)
-    return saved
-
-
-def last_event(case: Any, action: str, actor: Any = None) -> Any:
-    """The latest audit event of ``action`` on ``case`` (by ``actor``), to attach files to."""
-    from .models import CaseEvent
-
-    events = CaseEvent.objects.filter(case_id=case.pk, action=action)
-    if actor is not None:
-        events = events.filter(actor_id=actor.pk)
-    return events.order_by("-created_at", "-id").first()
-
-
-def attachments_of(case: Any) -> list[Any]:
-    """The attachments of a case, oldest first, with their uploaders (one query)."""
-    from .models import Attachment
-
-    return list(
-        Attachment.objects.filter(case_id=case.pk)
-        .select_related("uploaded_by")
-        .order_by("created_at", "id")
-    )

@@ -209,6 +209,7 @@ def seed_demo(*, cases: int = 200, seed: int = 20261128) -> DemoResult:
                     ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Ahmad Fauzi"]
                 ),
                 reporter_phone=f"08{rng.randint(10**9, 10**10 - 1)}",
+                contact_consent=True,
             )
             case = _drive(case, target, rng, people, KECAMATAN[kecamatan])
             # a quarter of the open cases are old enough to have missed their deadline

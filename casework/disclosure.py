@@ -15,9 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-from . import refdata
+from . import actions, refdata
 from .models import (
     Case,
     CaseEvent,
@@ -30,34 +28,6 @@ from .models import (
 
 PRIVATE_IDENTITY = frozenset({Confidentiality.ANONIM, Confidentiality.RAHASIA})
 REPORTER_FIELDS = ("reporter_name", "reporter_phone", "reporter_email", "reporter_nik")
-
-# Audit actions shown on the public timeline, with their citizen-facing labels. Queue work
-# (claim, release, reassign) and anything else the process records stay internal.
-PUBLIC_ACTIONS = {
-    "submit": _("Aspiration received"),
-    "verify": _("Verified by the village KIM"),
-    "request_info": _("More information requested"),
-    "provide_info": _("Information supplied"),
-    "dispatch": _("Forwarded to the agencies (OPD)"),
-    "resolve": _("Answered by the Forum KIM Kecamatan"),
-    "merge": _("Merged with a similar aspiration"),
-    "reject": _("Rejected"),
-    "accept": _("Accepted by an agency (OPD)"),
-    "decline": _("Returned by an agency (not its authority)"),
-    "respond": _("Follow-up recorded by an agency (OPD)"),
-    "confirm": _("Confirmed by the reporter"),
-    "dispute": _("Disputed by the reporter"),
-    "close": _("Closed"),
-}
-# The only payload fields the public may read, per action.
-PUBLIC_PAYLOAD = {
-    "request_info": ("question",),
-    "resolve": ("response",),
-    "respond": ("response",),
-    "reject": ("reason",),
-}
-CITIZEN_ACTIONS = ("provide_info", "confirm", "dispute")
-
 
 # ----------------------------------------------------------------------------- officers
 
@@ -97,23 +67,28 @@ def reporter_for(user: User, case: Case) -> dict[str, str | None]:
 
 
 def citizen_actions(case: Case, events: Iterable[CaseEvent]) -> list[str]:
-    """What the holder of the tracking code may do now."""
-    return _citizen_actions(case, _answers(case, list(events)))
+    """What the holder of the tracking code may do now (the decision the services make)."""
+    answers = _answers(case, list(events))
+    return actions.reporter_allowed(case, lambda: any(a["source"] == "opd" for a in answers))
 
 
 def _timeline(events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
+    """The events the declarations show the public (:class:`casework.actions.Public`), with
+    the payload fields written for the citizen."""
     timeline = []
     for event in events:
-        if event.action not in PUBLIC_ACTIONS:
+        declared = actions.find(event.action)
+        public = declared.public if declared is not None else None
+        if public is None:
             continue
         item: dict[str, Any] = {
             "action": event.action,
-            "action_label": PUBLIC_ACTIONS[event.action],
+            "action_label": public.label,
             "from_status": event.from_status,
             "to_status": event.to_status,
             "created_at": event.created_at,
         }
-        for key in PUBLIC_PAYLOAD.get(event.action, ()):
+        for key in public.payload:
             if isinstance(event.payload, dict) and event.payload.get(key):
                 item[key] = str(event.payload[key])
         timeline.append(item)
@@ -155,16 +130,6 @@ def _answers(case: Case, events: Iterable[CaseEvent]) -> list[dict[str, Any]]:
     return answers
 
 
-def _citizen_actions(case: Case, answers: list[dict[str, Any]]) -> list[str]:
-    if case.status == CaseStatus.NEEDS_INFO:
-        return ["provide_info"]
-    if case.status == CaseStatus.RESPONDED:
-        # an answer given by the forum alone cannot be disputed (there is no OPD to reopen)
-        opd_answered = any(a["source"] == "opd" for a in answers)
-        return ["confirm", "dispute"] if opd_answered else ["confirm"]
-    return []
-
-
 def public_view(case: Case, events: Iterable[CaseEvent]) -> dict[str, Any]:
     """The tracking view of a case. A rahasia case shows only its number and status."""
     view: dict[str, Any] = {
@@ -198,7 +163,9 @@ def public_view(case: Case, events: Iterable[CaseEvent]) -> dict[str, Any]:
             "merged_into": merged_into,
             "answers": answers,
             "timeline": _timeline(events),
-            "allowed_actions": _citizen_actions(case, answers),
+            "allowed_actions": actions.reporter_allowed(
+                case, lambda: any(a["source"] == "opd" for a in answers)
+            ),
         }
     )
     return view

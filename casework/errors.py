@@ -1,4 +1,5 @@
-"""One error type for domain refusals, mapped once to HTTP by the API's exception handler."""
+"""One error type for domain refusals, mapped once to HTTP by the API's exception handler and
+shown by the pages next to the form that caused it."""
 
 from __future__ import annotations
 
@@ -39,3 +40,11 @@ class Conflict(DomainError):
 
     status_code = 409
     code = "conflict"
+
+
+class Unavailable(DomainError):
+    """Something the action needs does not answer (the file storage): nothing was recorded,
+    and the same request may be sent again."""
+
+    status_code = 503
+    code = "unavailable"

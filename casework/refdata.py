@@ -2,7 +2,8 @@
 
 Every intake and action needs a handful of these small, rarely changed rows; reading them
 from the database each time would double the statements of an intake. The cache holds
-them for ``TTL`` seconds and is dropped at once in the process that changes them.
+them for ``TTL`` seconds and is dropped at once in the process that changes them
+(:mod:`casework.caches`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 
-from django.db.models.signals import post_delete, post_save
-
+from . import caches
 from .models import Category, Region, RegionLevel, RoutingRule, Unit, UnitKind
 
 TTL = 60.0
@@ -51,18 +51,18 @@ def snapshot() -> _Snapshot:
     snap = _snapshot
     if snap is None or time.monotonic() - snap.loaded_at > TTL:
         with _lock:
-            snap = _snapshot = _load()
+            snap = _load()
+            if caches.may_keep():
+                _snapshot = snap
     return snap
 
 
-def invalidate(**_kwargs: object) -> None:
+def invalidate() -> None:
     global _snapshot
     _snapshot = None
 
 
-for _model in (Region, Category, Unit, RoutingRule):
-    post_save.connect(invalidate, sender=_model, dispatch_uid=f"refdata-save-{_model.__name__}")
-    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"refdata-del-{_model.__name__}")
+caches.register("refdata", invalidate, (Region, Category, Unit, RoutingRule))
 
 
 def region(code: str) -> Region | None:

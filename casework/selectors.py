@@ -12,6 +12,8 @@ from .models import (
     OPD_ROLES,
     OPEN_TASK_STATUSES,
     Assignment,
+    AssignmentStatus,
+    Attachment,
     Case,
     CaseEvent,
     CaseTask,
@@ -226,4 +228,19 @@ def filter_tasks(
 def officers_of_unit(unit_id: int) -> QuerySet[User]:
     return (
         User.objects.filter(unit_id=unit_id, is_active=True).exclude(role="").order_by("username")
+    )
+
+
+def opd_answered(case: Case) -> bool:
+    """Whether an OPD's answer stands on the case (an assignment responded): a dispute
+    reopens the case for it."""
+    return Assignment.objects.filter(case_id=case.pk, status=AssignmentStatus.RESPONDED).exists()
+
+
+def attachments_of(case: Case) -> list[Attachment]:
+    """The attachments of a case, oldest first, with their uploaders (one query)."""
+    return list(
+        Attachment.objects.filter(case_id=case.pk)
+        .select_related("uploaded_by")
+        .order_by("created_at", "id")
     )

@@ -1,6 +1,6 @@
 import pytest
 
-from casework import refdata
+from casework import caches, refdata
 from casework.models import Region, Unit, UnitKind
 from casework.reference import load_reference, load_regions
 
@@ -55,10 +55,11 @@ def officers(reference):
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():
-    """Each test starts with fresh reference data and no rate-limit counts."""
+    """Each test starts with fresh per-process caches (reference data, the working-day
+    calendar) and no rate-limit counts."""
     from django.core.cache import cache
 
-    refdata.invalidate()
+    caches.clear_all()
     cache.clear()
     yield
-    refdata.invalidate()
+    caches.clear_all()

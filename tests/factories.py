@@ -32,6 +32,7 @@ def submit(desa: str = "35.08.01.2001", **overrides: Any) -> Case:
         "reporter_phone": "081234567890",
         "reporter_email": "siti@example.org",
         "reporter_nik": "3508014101900001",
+        "contact_consent": True,
     }
     fields.update(overrides)
     return services.submit_case(**fields)

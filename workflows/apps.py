@@ -8,8 +8,10 @@ class WorkflowsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from casework import engine
+        from casework import ports
 
-        from .engine import CaseFlowEngine
+        from . import sla
+        from .engine import CaseFlowEngine, WorkingDayClock
 
-        engine.register(CaseFlowEngine())
+        ports.register(engine=CaseFlowEngine(), clock=WorkingDayClock())
+        sla.connect_invalidation()

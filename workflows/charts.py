@@ -11,6 +11,9 @@ the active language or on compiled message catalogues.
 
 from __future__ import annotations
 
+import copy
+import functools
+import threading
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -314,3 +317,68 @@ __all__ = [
     "state_mermaid",
     "state_transitions",
 ]
+
+
+# ----------------------------------------------------------------------------- a case's chart
+
+_chart_lock = threading.Lock()
+_grids: dict[tuple[type, str], Any] = {}  # (flow, language) → laid-out grid
+
+
+def _grid(flow_class: type, language: str) -> Any:
+    """The flow's chart layout, computed once per flow and language (titles are translated
+    when laid out)."""
+    key = (flow_class, language)
+    grid = _grids.get(key)
+    if grid is None:
+        with _chart_lock:
+            grid = _grids.get(key)
+            if grid is None:
+                from viewflow.workflow import chart
+
+                grid = _grids[key] = chart.calc_layout_data(flow_class)
+    return grid
+
+
+def node_statuses(case_id: int) -> tuple[tuple[str, str], ...]:
+    """Each flow node's state for a case, from its task rows (one query): an open task marks
+    the current position; otherwise the node's latest task tells."""
+    from casework.lifecycle import OPEN_TASK_STATUSES
+    from casework.models import CaseTask
+
+    latest: dict[str, str] = {}
+    current: dict[str, str] = {}
+    rows = (
+        CaseTask.objects.filter(case_id=case_id)
+        .order_by("created", "id")
+        .values_list("flow_task", "status")
+    )
+    for node, status in rows:
+        if node is None:
+            continue
+        name = node.name
+        latest[name] = status
+        if status in OPEN_TASK_STATUSES:
+            current[name] = status
+    latest.update(current)
+    return tuple(sorted(latest.items()))
+
+
+@functools.lru_cache(maxsize=256)
+def _chart_svg(flow_class: type, language: str, statuses: tuple[tuple[str, str], ...]) -> str:
+    from viewflow.workflow import chart
+
+    with translation.override(language):
+        cached = _grid(flow_class, language)
+        grid = copy.copy(cached)  # the cached layout stays untouched
+        grid.grid = {node: copy.copy(cell) for node, cell in cached.grid.items()}
+        by_name = {node.name: node for node in grid.grid}
+        for name, status in statuses:
+            if name in by_name:
+                grid.grid[by_name[name]].status = status
+        return str(chart.grid_to_svg(grid))
+
+
+def case_chart_svg(flow_class: type, case_id: int, language: str) -> str:
+    """The flow's chart as inline SVG, with this case's position marked."""
+    return _chart_svg(flow_class, language, node_statuses(case_id))

@@ -1,4 +1,5 @@
-"""The process engine behind :mod:`casework.engine`, on viewflow.
+"""The implementations of casework's ports (:mod:`casework.ports`): the process engine on
+viewflow, and the service-level clock on the working-day calendar.
 
 Callers hold the case row lock (the flow's lock), so activations are built directly from the
 task rows they already loaded instead of re-locking and re-reading through
@@ -7,28 +8,34 @@ task rows they already loaded instead of re-locking and re-reading through
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Model
 
 from casework.batch import RowBatch
 from casework.models import Case, CaseProcess, CaseTask, User
 
-from . import sla
+from . import charts, sla
 from .flows import CaseFlow
 
 
 class CaseFlowEngine:
+    """:class:`casework.ports.ProcessEngine` on :class:`workflows.flows.CaseFlow`."""
+
     flow_class = CaseFlow
 
     def start(self, case: Case, rows: RowBatch | None = None) -> None:
         with transaction.atomic(savepoint=False):
             CaseFlow.start.run(case=case, rows=rows)
 
-    def start_rows(self) -> dict:
+    def start_rows(self) -> dict[type[Model], int]:
         # the process, the start task and the first human task
         return {CaseProcess: 1, CaseTask: 2}
 
     @staticmethod
-    def _activation(task: CaseTask):  # type: ignore[no-untyped-def]
+    def _activation(task: CaseTask) -> Any:
         return task.flow_task.activation_class(task)
 
     def claim(self, task: CaseTask, user: User) -> None:
@@ -44,21 +51,24 @@ class CaseFlowEngine:
         else:
             activation.reassign(user)
 
-    def complete(self, task: CaseTask, outcome: str, data: dict | None = None) -> None:
+    def complete(self, task: CaseTask, route: str, *, case: Case, data: dict | None = None) -> None:
+        task.process.case = case  # the node callbacks read the locked instance
         activation = self._activation(task)
-        activation.finish(outcome, data)
+        activation.finish(route, data)
         activation.activate_next()
 
-    def target(self, case: Case):  # type: ignore[no-untyped-def]
+    def chart_svg(self, case: Case, language: str) -> str:
+        return charts.case_chart_svg(CaseFlow, case.pk, language)
+
+
+class WorkingDayClock:
+    """:class:`casework.ports.ServiceClock` on the working-day calendar (:mod:`workflows.sla`)."""
+
+    def target(self, case: Case) -> datetime:
         return sla.end_to_end_target(case)
 
     def pause(self, task: CaseTask) -> None:
         sla.pause(task)
 
-    def resume(self, task: CaseTask) -> None:
-        sla.restart(task, case=task.process.case)
-
-    def chart(self) -> str:
-        from .charts import flow_dot
-
-        return flow_dot(CaseFlow)
+    def resume(self, task: CaseTask, *, case: Case) -> None:
+        sla.restart(task, case=case)

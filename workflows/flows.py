@@ -1,22 +1,32 @@
 """The case process: graph only. Services in :mod:`casework.services` decide and record each
-action; the nodes here hold the work queues and the order of the stages."""
+action; the nodes here hold the work queues and the order of the stages. A human task's
+outgoing edges are keyed by the actions that complete it, whose routes come from the outcome
+table (:data:`casework.lifecycle.OUTCOMES`); the join decides with
+:func:`casework.lifecycle.opd_round`, as the services do."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
 
 from casework import refdata
-from casework.models import (
-    Assignment,
+from casework.batch import RowBatch
+from casework.lifecycle import (
+    ANSWERED,
+    RETURNED,
+    START_TRIAGE,
+    START_VERIFY,
     AssignmentStatus,
-    CaseProcess,
-    CaseTask,
     Stage,
+    opd_round,
 )
+from casework.models import Assignment, Case, CaseProcess, CaseTask
 
 from . import sla
 from .lock import CaseRowLock
@@ -37,8 +47,8 @@ class CaseFlow(flow.Flow):
         RoutedStart(this.start_case)
         .Annotation(title=_("Aspiration received"))
         .Decide(this.first_stage)
-        .Route("verify", this.verify, label=_("KIM active"))
-        .Route("triage", this.triage, label=_("KIM inactive"))
+        .Route(START_VERIFY, this.verify, label=_("KIM active"))
+        .Route(START_TRIAGE, this.triage, label=_("KIM inactive"))
     )
 
     verify = (
@@ -46,8 +56,8 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Village verification"))
         .Queue(this.kim_unit)
         .Due(this.stage_due)
-        .Route("verified", this.triage, label=_("verified"))
-        .Route("rejected", this.end_rejected, label=_("rejected"))
+        .On("verify", this.triage, label=_("verified"))
+        .On("reject", this.end_rejected, label=_("rejected"))
     )
 
     triage = (
@@ -56,10 +66,10 @@ class CaseFlow(flow.Flow):
         .Queue(this.forum_unit)
         .Due(this.stage_due)
         .Owner(this.returning_triage_officer)
-        .Route("dispatched", this.dispatch, label=_("dispatched"))
-        .Route("resolved", this.confirm, label=_("answered by the forum"))
-        .Route("merged", this.end_merged, label=_("merged"))
-        .Route("rejected", this.end_rejected, label=_("rejected"))
+        .On("dispatch", this.dispatch, label=_("dispatched"))
+        .On("resolve", this.confirm, label=_("answered by the forum"))
+        .On("merge", this.end_merged, label=_("merged"))
+        .On("reject", this.end_rejected, label=_("rejected"))
     )
 
     dispatch = (
@@ -73,8 +83,8 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("OPD acceptance"))
         .Queue(this.assignment_unit)
         .Due(this.stage_due)
-        .Route("accepted", this.opd_respond, data=this.carry_assignment, label=_("accepted"))
-        .Route("declined", this.join, label=_("not its authority"))
+        .On("accept", this.opd_respond, data=this.carry_assignment, label=_("accepted"))
+        .On("decline", this.join, label=_("not its authority"))
     )
 
     opd_respond = (
@@ -83,25 +93,25 @@ class CaseFlow(flow.Flow):
         .Queue(this.assignment_unit)
         .Due(this.stage_due)
         .Owner(this.accepting_officer)
-        .Route("responded", this.join, label=_("responded"))
-        .Route("declined", this.join, label=_("not its authority"))
+        .On("respond", this.join, label=_("responded"))
+        .On("decline", this.join, label=_("not its authority"))
     )
 
     join = (
         RoutedJoin()
         .Annotation(title=_("All OPD done"))
         .Decide(this.after_opd_round)
-        .Route("answered", this.confirm, label=_("answered"))
-        .Route("returned", this.triage, data=this.back_to_triage_officer, label=_("all declined"))
+        .Route(ANSWERED, this.confirm, label=_("answered"))
+        .Route(RETURNED, this.triage, data=this.back_to_triage_officer, label=_("all declined"))
     )
 
     confirm = (
         HumanTask(Stage.CONFIRMATION)
         .Annotation(title=_("Citizen confirmation"))
         .Due(this.stage_due)
-        .Route("confirmed", this.end_closed, label=_("confirmed"))
-        .Route("closed", this.end_closed, label=_("no reply in time"))
-        .Route("disputed", this.reopen, label=_("disputed"))
+        .On("confirm", this.end_closed, label=_("confirmed"))
+        .On("close", this.end_closed, label=_("no reply in time"))
+        .On("dispute", this.reopen, label=_("disputed"))
     )
 
     reopen = (
@@ -116,18 +126,20 @@ class CaseFlow(flow.Flow):
 
     # --- node callbacks -------------------------------------------------------------
 
-    def stage_due(self, activation: Activation):  # type: ignore[no-untyped-def]
+    def stage_due(self, activation: Activation) -> datetime:
         """The task's deadline, with its service-level clock set to the first step."""
         return sla.start_clock(activation.task, case=activation.process.case, start=now())
 
-    def start_case(self, activation: Activation, *, case, rows=None) -> CaseProcess:  # type: ignore[no-untyped-def]
+    def start_case(
+        self, activation: Activation, *, case: Case, rows: RowBatch | None = None
+    ) -> CaseProcess:
         activation.process.case = case
         activation.rows = rows
         return activation.process
 
     def first_stage(self, activation: Activation) -> str:
         kim = refdata.kim_of(activation.process.case.desa_id)
-        return "verify" if kim is not None and kim.active else "triage"
+        return START_VERIFY if kim is not None and kim.active else START_TRIAGE
 
     def kim_unit(self, activation: Activation) -> int | None:
         kim = refdata.kim_of(activation.process.case.desa_id)
@@ -180,7 +192,11 @@ class CaseFlow(flow.Flow):
         return [{"assignment": pk, "opd": opd_id} for pk, opd_id in rows]
 
     def after_opd_round(self, activation: Activation) -> str:
-        answered = Assignment.objects.filter(
-            case_id=activation.process.case_id, status=AssignmentStatus.RESPONDED
-        ).exists()
-        return "answered" if answered else "returned"
+        """Every branch is in: the round's route, as the services decided the status."""
+        statuses = Assignment.objects.filter(case_id=activation.process.case_id).values_list(
+            "status", flat=True
+        )
+        route = opd_round(statuses).route
+        if route is None:  # a branch still open: the join would not have fired
+            raise FlowRuntimeError("the OPD round is not over")
+        return route

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow
@@ -27,15 +28,22 @@ from viewflow.workflow.signals import flow_started, task_finished, task_started
 from viewflow.workflow.status import STATUS
 from viewflow.workflow.token import Token
 
+from casework import lifecycle
+
 
 class RoutingMixin:
-    """Outgoing edges keyed by a route name; ``decide(activation)`` names the one to take."""
+    """Outgoing edges keyed by a route name; ``decide(activation)`` names the one to take.
+    ``expected_routes()`` are the routes the node must have, no more and no fewer (the
+    outcome table's): a node that differs refuses to load."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._routes: dict[str, Any] = {}
         self._route_labels: dict[str, Any] = {}
         self._decide: Any = None
         super().__init__(*args, **kwargs)
+
+    def expected_routes(self) -> frozenset[str] | None:
+        return None
 
     def Route(self, key: str, node: Any, data: Any = None, label: Any = None) -> Any:  # noqa: N802
         """Take ``node`` on ``key``; ``data(activation)`` gives the new task's data; ``label``
@@ -51,6 +59,12 @@ class RoutingMixin:
 
     def _resolve(self, instance: Any) -> None:
         super()._resolve(instance)  # type: ignore[misc]
+        expected = self.expected_routes()
+        if expected is not None and set(self._routes) != expected:
+            raise ImproperlyConfigured(
+                f"{type(instance).__name__}.{self.name}: routes {sorted(self._routes)}, the "
+                f"outcome table has {sorted(expected)}"
+            )
         self._routes = {
             key: (this.resolve(instance, node), this.resolve(instance, data))
             for key, (node, data) in self._routes.items()
@@ -133,6 +147,9 @@ class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
 
 class RoutedStart(RoutingMixin, flow.StartHandle):
     activation_class = RoutedStartActivation
+
+    def expected_routes(self) -> frozenset[str]:
+        return frozenset(lifecycle.START_ROUTES)
 
     def _outgoing(self):  # type: ignore[no-untyped-def]
         return RoutingMixin._outgoing(self)
@@ -219,6 +236,14 @@ class HumanTask(RoutingMixin, flow.View):
         self._owner = None
         self._due = None
 
+    def On(self, action: str, node: Any, data: Any = None, label: Any = None) -> HumanTask:  # noqa: N802
+        """Take ``node`` when ``action`` completes the task: the route is the action's at
+        this stage in the outcome table (:func:`casework.lifecycle.outcome`)."""
+        return self.Route(lifecycle.outcome(action, self.stage).route, node, data, label)
+
+    def expected_routes(self) -> frozenset[str]:
+        return lifecycle.routes(self.stage)
+
     def Queue(self, queue: Any) -> HumanTask:  # noqa: N802
         self._queue = queue
         return self
@@ -291,6 +316,9 @@ class RoutedJoinActivation(RoutedActivationMixin, JoinActivation):
 
 class RoutedJoin(RoutingMixin, flow.Join):
     activation_class = RoutedJoinActivation
+
+    def expected_routes(self) -> frozenset[str]:
+        return frozenset(lifecycle.ROUND_ROUTES)
 
     def _outgoing(self):  # type: ignore[no-untyped-def]
         return RoutingMixin._outgoing(self)

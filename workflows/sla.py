@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 from django.conf import settings
-from django.db.models.signals import post_delete, post_save
 
+from casework import caches
 from casework.models import Priority, SlaClass
 
 from .models import HolidayChange, SlaPolicy, SlaStage
@@ -82,18 +82,22 @@ def config() -> _Config:
     current = _config
     if current is None or time.monotonic() - current.loaded_at > CACHE_TTL:
         with _lock:
-            current = _config = _load()
+            current = _load()
+            if caches.may_keep():
+                _config = current
     return current
 
 
-def invalidate(**_kwargs: object) -> None:
+def invalidate() -> None:
     global _config
     _config = None
 
 
-for _model in (HolidayChange, SlaPolicy):
-    post_save.connect(invalidate, sender=_model, dispatch_uid=f"sla-save-{_model.__name__}")
-    post_delete.connect(invalidate, sender=_model, dispatch_uid=f"sla-del-{_model.__name__}")
+caches.register("sla", invalidate, (HolidayChange, SlaPolicy))
+
+
+def connect_invalidation() -> None:
+    caches.connect("sla")
 
 
 def is_working_day(day: date) -> bool:

@@ -20,7 +20,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework import refdata
+from casework.actions.declarations import CLOSE
 from casework.errors import DomainError
+from casework.journal import Journal
 from casework.models import (
     OPEN_TASK_STATUSES,
     Case,
@@ -33,7 +35,6 @@ from casework.models import (
     Stage,
     User,
 )
-from casework.notifications import outbox
 from casework.notifications.delivery import requeue_pending
 
 from . import sla
@@ -221,7 +222,8 @@ def _process_batch(now: datetime, batch: int, result: SweepResult) -> tuple[int,
             ],
             ignore_conflicts=True,
         )
-        CaseEvent.objects.bulk_create(
+        journal = Journal()
+        journal.events.extend(
             [
                 CaseEvent(
                     case_id=s.case_id,
@@ -240,7 +242,7 @@ def _process_batch(now: datetime, batch: int, result: SweepResult) -> tuple[int,
             ]
         )
         recipients = _Recipients()
-        messages = []
+        messages = journal.messages
         if steps:
             recipients.prepare(steps)
             for s in steps:
@@ -265,9 +267,9 @@ def _process_batch(now: datetime, batch: int, result: SweepResult) -> tuple[int,
                             },
                         )
                     )
-        # a message already written for this step (a sweep that died after writing) is
-        # written and handed over again never
-        outbox.write(messages, skip_existing=True)
+        # the events and the messages in one INSERT each; a message already written for its
+        # step is not written, nor handed over, again
+        journal.write(skip_existing=True)
         CaseTask.objects.bulk_update(
             [
                 CaseTask(pk=pk, sla_step=step, sla_next_at=next_at)
@@ -283,11 +285,9 @@ def _process_batch(now: datetime, batch: int, result: SweepResult) -> tuple[int,
 
 
 def _close(case_ids: list[int], result: SweepResult) -> None:
-    from casework import services
-
     for case in Case.objects.filter(pk__in=case_ids):
         try:
-            services.close_case(case=case)
+            CLOSE.service(case=case)
             result.closed += 1
         except DomainError as exc:  # confirmed or disputed meanwhile: nothing to close
             log.info("case %s not closed: %s", case.pk, exc)

@@ -3,14 +3,14 @@ choices); the services decide everything else. Output serializers only read."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework import disclosure, permissions
+from casework import actions, disclosure
+from casework.actions.schema import InputSerializer, serializer_class
 from casework.models import (
     AssignmentStatus,
     CaseStatus,
@@ -23,7 +23,8 @@ from casework.models import (
 )
 from casework.services import format_tracking_code
 
-OFFICER_ACTION_CHOICES = list(permissions.ORDER)
+OFFICER_ACTION_CHOICES = [action.code for action in actions.officer_actions()]
+REPORTER_ACTION_CHOICES = [action.code for action in actions.reporter_actions()]
 
 
 # ----------------------------------------------------------------------------- auth
@@ -82,26 +83,6 @@ class RegionSerializer(serializers.Serializer):
 # ----------------------------------------------------------------------------- submit
 
 
-class CoordinateField(serializers.DecimalField):
-    """A latitude or longitude in degrees; extra decimals (a phone's GPS) are rounded to six."""
-
-    def __init__(self, limit: int, **kwargs: Any) -> None:
-        super().__init__(
-            max_digits=9,
-            decimal_places=6,
-            rounding=ROUND_HALF_EVEN,
-            min_value=Decimal(-limit),
-            max_value=Decimal(limit),
-            required=False,
-            allow_null=True,
-            coerce_to_string=False,
-            **kwargs,
-        )
-
-    def validate_precision(self, value: Decimal) -> Decimal:
-        return value  # quantize() rounds to six places, the range validators do the rest
-
-
 class BuiltFieldsMixin:
     """Fields built from their declarations instead of deep-copied.
 
@@ -117,45 +98,6 @@ class BuiltFieldsMixin:
             name: type(field)(*field._args, **field._kwargs)
             for name, field in self._declared_fields.items()  # type: ignore[attr-defined]
         }
-
-
-class CaseSubmitSerializer(BuiltFieldsMixin, serializers.Serializer):
-    title = serializers.CharField(label=_("title"), max_length=200)
-    description = serializers.CharField(label=_("description"), max_length=10000)
-    category = serializers.SlugField(label=_("category"), max_length=40)
-    desa = serializers.CharField(
-        label=_("desa/kelurahan"), max_length=13, help_text=_("Kemendagri region code.")
-    )
-    priority = serializers.ChoiceField(
-        label=_("priority"), choices=Priority.choices, required=False
-    )
-    channel = serializers.ChoiceField(
-        label=_("channel"), choices=Channel.choices, default=Channel.API
-    )
-    confidentiality = serializers.ChoiceField(
-        label=_("confidentiality"), choices=Confidentiality.choices, required=False
-    )
-    reporter_name = serializers.CharField(
-        label=_("reporter name"), max_length=150, required=False, allow_blank=True
-    )
-    reporter_phone = serializers.CharField(
-        label=_("reporter phone"), max_length=20, required=False, allow_blank=True
-    )
-    reporter_email = serializers.EmailField(
-        label=_("reporter email"), required=False, allow_blank=True
-    )
-    reporter_nik = serializers.RegexField(
-        r"^\d{16}$",
-        label=_("reporter NIK"),
-        required=False,
-        allow_blank=True,
-        error_messages={"invalid": _("A NIK has 16 digits.")},
-    )
-    address = serializers.CharField(
-        label=_("address"), max_length=255, required=False, allow_blank=True
-    )
-    latitude = CoordinateField(90, label=_("latitude"))
-    longitude = CoordinateField(180, label=_("longitude"))
 
 
 class CaseSubmittedSerializer(BuiltFieldsMixin, serializers.Serializer):
@@ -256,10 +198,6 @@ class EscalationListItemSerializer(EscalationSerializer):
     assignee = UsernameField(source="task.owner")
 
 
-class AcknowledgeInput(serializers.Serializer):
-    comment = serializers.CharField(max_length=5000)
-
-
 class CaseDetailSerializer(CaseListItemSerializer):
     """A case as an officer sees it; expects the case from ``selectors.case_detail`` and the
     request in the context."""
@@ -323,9 +261,7 @@ class CaseDetailSerializer(CaseListItemSerializer):
         serializers.ListField(child=serializers.ChoiceField(choices=OFFICER_ACTION_CHOICES))
     )
     def get_allowed_actions(self, case: Any) -> list[str]:
-        return permissions.available_actions(
-            self.context["request"].user, case, case.open_task_list
-        )
+        return actions.allowed(self.context["request"].user, case, case.open_task_list)
 
 
 # ----------------------------------------------------------------------------- officers: tasks
@@ -352,81 +288,25 @@ class TaskQuerySerializer(serializers.Serializer):
     )
 
 
-# ----------------------------------------------------------------------------- officer actions
+# ----------------------------------------------------------------------------- action inputs
 
-
-class ActionInput(serializers.Serializer):
-    """Base of the bodies of officer and citizen actions: ``service_kwargs`` names the
-    validated fields the way the service takes them."""
-
-    rename: dict[str, str] = {}
-
-    def service_kwargs(self) -> dict[str, Any]:
-        return {self.rename.get(k, k): v for k, v in self.validated_data.items()}
-
-
-def _text(label: Any, max_length: int = 5000, **kwargs: Any) -> serializers.CharField:
-    return serializers.CharField(label=label, max_length=max_length, **kwargs)
-
-
-class EmptyInput(ActionInput):
-    pass
-
-
-class ReassignInput(ActionInput):
-    rename = {"task": "task_id"}
-    to = serializers.CharField(label=_("officer's username"), max_length=150)
-    task = serializers.IntegerField(
-        label=_("task"),
-        required=False,
-        help_text=_("Needed only when several tasks of the case are open."),
+# one input serializer per action, built from its declaration (casework.actions.schema)
+INPUTS: dict[str, type[InputSerializer]] = {
+    action.code: serializer_class(
+        "CaseSubmitSerializer"
+        if action.code == "submit"
+        else "".join(part.title() for part in action.code.split("_")) + "Input",
+        action.input,
     )
-
-
-class RequestInfoInput(ActionInput):
-    question = _text(_("question"))
-
-
-class ProvideInfoInput(ActionInput):
-    text = _text(_("information"))
-
-
-class DispatchInput(ActionInput):
-    opds = serializers.ListField(
-        label=_("OPD"), child=serializers.CharField(max_length=32), min_length=1, max_length=20
-    )
-    category = serializers.SlugField(label=_("category"), max_length=40, required=False)
-    priority = serializers.ChoiceField(
-        label=_("priority"), choices=Priority.choices, required=False
-    )
-    note = _text(_("dispatch note"), required=False, allow_blank=True)
-
-
-class ResponseInput(ActionInput):
-    response = _text(_("answer"))
-
-
-class MergeInput(ActionInput):
-    into = serializers.CharField(label=_("case number to merge into"), max_length=20)
-
-
-class ReasonInput(ActionInput):
-    reason = _text(_("reason"))
-
-
-class DeclineInput(ActionInput):
-    reason = _text(_("reason"))
-    suggested_opd = serializers.CharField(
-        label=_("suggested OPD"), max_length=32, required=False, allow_blank=True
-    )
+    for action in actions.all_actions()
+    if action.input.on("api")
+}
+EmptyInput = serializer_class("EmptyInput", actions.declarations.CLAIM.input)
+CaseSubmitSerializer = INPUTS["submit"]
+AcknowledgeInput = INPUTS["acknowledge"]
 
 
 # ----------------------------------------------------------------------------- citizens
-
-
-class ConfirmInput(ActionInput):
-    rating = serializers.IntegerField(label=_("rating"), min_value=1, max_value=5)
-    comment = _text(_("comment"), required=False, allow_blank=True)
 
 
 class PublicMergedIntoSerializer(serializers.Serializer):
@@ -478,7 +358,7 @@ class PublicCaseSerializer(serializers.Serializer):
     answers = PublicAnswerSerializer(many=True, required=False)
     timeline = PublicEventSerializer(many=True, required=False)
     allowed_actions = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(disclosure.CITIZEN_ACTIONS)), required=False
+        child=serializers.ChoiceField(choices=REPORTER_ACTION_CHOICES), required=False
     )
 
     def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
@@ -20,13 +19,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import disclosure, selectors, services
+from casework import actions, disclosure, selectors
+from casework.actions import Action
+from casework.actions import declarations as d
 from casework.errors import InvalidInput, NotFound
+from casework.filters import CaseFilter, EscalationFilter
 from casework.models import Case
 
 from . import reference
 from . import serializers as s
-from .filters import CaseFilter, EscalationFilter
 from .pagination import CasePagination
 from .permissions import IsOfficer
 from .throttles import CitizenActionThrottle, SubmitThrottle, TrackThrottle
@@ -43,6 +44,10 @@ ERRORS = {
     409: OpenApiResponse(
         s.ErrorSerializer,
         description=_("Not allowed in the case's current state, or another officer holds it."),
+    ),
+    503: OpenApiResponse(
+        s.ErrorSerializer,
+        description=_("The file storage did not answer: nothing was recorded; send it again."),
     ),
 }
 
@@ -234,14 +239,14 @@ class CaseListView(GenericAPIView):
             "carries the tracking code the reporter follows the case with."
         ),
         request=s.CaseSubmitSerializer,
-        responses={201: s.CaseSubmittedSerializer, **errors(400, 403)},
+        responses={201: s.CaseSubmittedSerializer, **errors(400, 403, 503)},
         tags=["cases"],
     )
     def post(self, request: Request) -> Response:
         body = s.CaseSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         actor = request.user if request.user.is_authenticated else None
-        case = services.submit_case(actor=actor, **body.validated_data)
+        case = d.SUBMIT.service(actor=actor, **body.service_kwargs())
         return Response(s.CaseSubmittedSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
@@ -259,62 +264,39 @@ class CaseDetailView(APIView):
 
 
 class OfficerActionView(APIView):
-    """One officer action on a case (DESIGN.md §3); concrete views are made per action."""
+    """One officer action on a case; a view per declared action (casework.actions)."""
 
     permission_classes = [IsOfficer]
-    action_name: str = ""
-    input_class: type[s.ActionInput] = s.EmptyInput
+    declaration: Action
 
     def post(self, request: Request, number: str) -> Response:
         case = _case_for(request.user, number)
-        body = self.input_class(data=request.data)
+        body = s.INPUTS.get(self.declaration.code, s.EmptyInput)(data=request.data)
         body.is_valid(raise_exception=True)
-        service = services.OFFICER_ACTIONS[self.action_name]
-        service(case=case, actor=request.user, **body.service_kwargs())
+        self.declaration.service(case=case, actor=request.user, **body.service_kwargs())
         return Response(_case_detail(request, number))
 
 
-OFFICER_ACTIONS: dict[str, tuple[type[s.ActionInput], Any]] = {
-    "verify": (s.EmptyInput, _("Verify a case of my desa and forward it to the forum")),
-    "claim": (s.EmptyInput, _("Take the case's open task of my unit")),
-    "release": (s.EmptyInput, _("Give my task of the case back to the unit's queue")),
-    "reassign": (s.ReassignInput, _("Give an open task to a named officer of its unit")),
-    "request_info": (s.RequestInfoInput, _("Ask the reporter for more information")),
-    "provide_info": (s.ProvideInfoInput, _("Supply the requested information (KIM operator)")),
-    "dispatch": (s.DispatchInput, _("Dispatch to one or more OPD")),
-    "resolve": (s.ResponseInput, _("Answer at forum level")),
-    "merge": (s.MergeInput, _("Merge into another open case of the kecamatan")),
-    "reject": (s.ReasonInput, _("Reject, with a reason")),
-    "accept": (s.EmptyInput, _("Accept my OPD's assignment")),
-    "decline": (s.DeclineInput, _("Decline my OPD's assignment as not its authority")),
-    "respond": (s.ResponseInput, _("Record my OPD's follow-up")),
-}
-if set(OFFICER_ACTIONS) != set(services.OFFICER_ACTIONS):
-    raise ImproperlyConfigured("casework.api names other officer actions than the services")
+def _view_name(prefix: str, action: Action) -> str:
+    return prefix + "".join(part.title() for part in action.code.split("_")) + "ActionView"
 
 
-def _officer_action_view(action: str, input_class: type[s.ActionInput], summary: Any) -> type:
+def _officer_action_view(action: Action) -> type:
     def post(self: OfficerActionView, request: Request, number: str) -> Response:
         return OfficerActionView.post(self, request, number)
 
     post = extend_schema(
-        operation_id=f"cases_actions_{action}",
-        summary=summary,
-        request=None if input_class is s.EmptyInput else input_class,
+        operation_id=f"cases_actions_{action.code}",
+        summary=action.summary,
+        request=s.INPUTS.get(action.code),
         responses={200: s.CaseDetailSerializer, **errors(400, 401, 403, 404, 409)},
         tags=["case actions"],
     )(post)
-    name = "".join(part.title() for part in action.split("_")) + "ActionView"
-    return type(
-        name,
-        (OfficerActionView,),
-        {"action_name": action, "input_class": input_class, "post": post},
-    )
+    return type(_view_name("", action), (OfficerActionView,), {"declaration": action, "post": post})
 
 
 OFFICER_ACTION_VIEWS = {
-    action: _officer_action_view(action, input_class, summary)
-    for action, (input_class, summary) in OFFICER_ACTIONS.items()
+    action.code: _officer_action_view(action) for action in actions.officer_actions()
 }
 
 
@@ -375,7 +357,7 @@ class EscalationAcknowledgeView(APIView):
 
     @extend_schema(
         operation_id="escalations_acknowledge",
-        summary=_("Acknowledge an escalation with a comment (supervisor)"),
+        summary=d.ACKNOWLEDGE.summary,
         request=s.AcknowledgeInput,
         responses={200: s.EscalationListItemSerializer, **errors(400, 401, 403, 404, 409)},
         tags=["escalations"],
@@ -383,8 +365,8 @@ class EscalationAcknowledgeView(APIView):
     def post(self, request: Request, pk: int) -> Response:
         body = s.AcknowledgeInput(data=request.data)
         body.is_valid(raise_exception=True)
-        escalation = services.acknowledge_escalation(
-            escalation_id=pk, actor=request.user, comment=body.validated_data["comment"]
+        escalation = d.ACKNOWLEDGE.service(
+            escalation_id=pk, actor=request.user, **body.service_kwargs()
         )
         return Response(s.EscalationListItemSerializer(escalation).data)
 
@@ -410,47 +392,37 @@ class TrackView(PublicAPIView):
 
 
 class CitizenActionView(PublicAPIView):
+    """One action of the holder of the tracking code; a view per declared action."""
+
     throttle_classes = [CitizenActionThrottle]
-    action_name: str = ""
-    input_class: type[s.ActionInput] = s.EmptyInput
+    declaration: Action
 
     def post(self, request: Request, code: str) -> Response:
         case = _case_by_tracking_code(code)
-        body = self.input_class(data=request.data)
+        body = s.INPUTS.get(self.declaration.code, s.EmptyInput)(data=request.data)
         body.is_valid(raise_exception=True)
-        services.CITIZEN_ACTIONS[self.action_name](case=case, **body.service_kwargs())
+        self.declaration.service(case=case, **body.service_kwargs())
         return Response(_public_view(code))
 
 
-CITIZEN_ACTIONS: dict[str, tuple[type[s.ActionInput], Any]] = {
-    "provide_info": (s.ProvideInfoInput, _("Supply the information the case waits for")),
-    "confirm": (s.ConfirmInput, _("Confirm the answer, with a rating from 1 to 5")),
-    "dispute": (s.ReasonInput, _("Dispute the answer: the case reopens for the same OPD")),
-}
-if set(CITIZEN_ACTIONS) != set(services.CITIZEN_ACTIONS):
-    raise ImproperlyConfigured("casework.api names other citizen actions than the services")
+def _citizen_action_view(action: Action) -> type:
+    assert action.reporter is not None
 
-
-def _citizen_action_view(action: str, input_class: type[s.ActionInput], summary: Any) -> type:
     def post(self: CitizenActionView, request: Request, code: str) -> Response:
         return CitizenActionView.post(self, request, code)
 
     post = extend_schema(
-        operation_id=f"track_actions_{action}",
-        summary=summary,
-        request=input_class,
+        operation_id=f"track_actions_{action.code}",
+        summary=action.reporter.summary,
+        request=s.INPUTS.get(action.code),
         responses={200: s.PublicCaseSerializer, **errors(400, 404, 409)},
         tags=["tracking"],
     )(post)
-    name = "Citizen" + "".join(part.title() for part in action.split("_")) + "ActionView"
     return type(
-        name,
-        (CitizenActionView,),
-        {"action_name": action, "input_class": input_class, "post": post},
+        _view_name("Citizen", action), (CitizenActionView,), {"declaration": action, "post": post}
     )
 
 
 CITIZEN_ACTION_VIEWS = {
-    action: _citizen_action_view(action, input_class, summary)
-    for action, (input_class, summary) in CITIZEN_ACTIONS.items()
+    action.code: _citizen_action_view(action) for action in actions.reporter_actions()
 }

@@ -1,5 +1,7 @@
-"""Forms of the public pages. They check shapes (lengths, known choices, files, consent);
-the services decide the rest and their refusals are shown on the same page."""
+"""Forms of the public pages, built from the actions' declarations: the fields and what they
+accept are the action's input schema, dressed here for a citizen. The services decide the rest
+(consent, both coordinates or neither, the files) and their refusals are shown on the same
+page."""
 
 from __future__ import annotations
 
@@ -9,9 +11,12 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework import refdata
+from casework import actions, refdata
+from casework.actions import Action
+from casework.actions import declarations as d
+from casework.actions.schema import InputForm, form_class
 from casework.models import Confidentiality, NotifyChannel, RegionLevel
-from casework.web.case_forms import AttachmentsField, CoordinateField, PhoneField
+from casework.ui.forms import files_dress, phone_input
 
 # The honeypot: a field people never see (hidden, skipped by the keyboard and by screen
 # readers) and simple bots fill in. Its name looks like something worth filling.
@@ -72,90 +77,9 @@ def desa_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-class SubmitForm(forms.Form):
-    """An aspiration from a citizen, without an account."""
-
-    category = forms.ChoiceField(label=_("Category"))
-    desa = forms.ChoiceField(
-        label=_("Desa/kelurahan"),
-        help_text=_("Listed under its kecamatan."),
-        error_messages={"invalid_choice": _("Choose a desa/kelurahan from the list.")},
-    )
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=200,
-        help_text=_("One line: what and where, e.g. “Broken bridge at Dusun Krajan”."),
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        max_length=10000,
-        help_text=_("What happened, since when, who is affected. Please do not write your NIK."),
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    address = forms.CharField(
-        label=_("Address or landmark (optional)"),
-        max_length=255,
-        required=False,
-        help_text=_("Dusun, RT/RW, street or a landmark nearby."),
-    )
-    latitude = CoordinateField(90, label=_("Latitude (optional)"))
-    longitude = CoordinateField(180, label=_("Longitude (optional)"))
-    attachments = AttachmentsField()
-    confidentiality = forms.ChoiceField(
-        label=_("Who may see it"),
-        choices=[(value, CONFIDENTIALITY_LABELS[value]) for value in Confidentiality.values],
-        initial=Confidentiality.BIASA,
-        widget=forms.RadioSelect,
-    )
-    reporter_name = forms.CharField(label=_("Your name"), max_length=150, required=False)
-    reporter_phone = PhoneField(label=_("Phone / WhatsApp number"), autocomplete="tel")
-    reporter_email = forms.EmailField(
-        label=_("E-mail"),
-        required=False,
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    notify_channel = forms.ChoiceField(
-        label=_("Send me updates by"),
-        choices=NOTIFY_CHOICES,
-        required=False,
-        initial="",
-        widget=forms.RadioSelect,
-    )
-    consent = forms.BooleanField(
-        label=_(
-            "I agree that my contact details are recorded with this aspiration and that the "
-            "officers handling it may contact me about it."
-        ),
-        required=False,
-    )
-
-    CONTACT_FIELDS = ("reporter_name", "reporter_phone", "reporter_email")
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("— choose —")), *category_choices()]
-        self.fields["desa"].choices = [("", _("— choose —")), *desa_choices()]
-        self.fields["reporter_name"].widget.attrs["autocomplete"] = "name"
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        channel = data.get("notify_channel") or ""
-        if channel == NotifyChannel.EMAIL and not data.get("reporter_email"):
-            if "reporter_email" not in self.errors:
-                self.add_error("reporter_email", _("Give your e-mail address to get updates."))
-        elif channel in (NotifyChannel.SMS, NotifyChannel.WHATSAPP):
-            if not data.get("reporter_phone") and "reporter_phone" not in self.errors:
-                self.add_error("reporter_phone", _("Give your phone number to get updates."))
-        given = any(data.get(name) for name in self.CONTACT_FIELDS) or bool(channel)
-        if given and not data.get("consent"):
-            self.add_error(
-                "consent",
-                _("Tick this box to give your contact details, or leave them empty."),
-            )
-        if (data.get("latitude") is None) != (data.get("longitude") is None):
-            if "latitude" not in self.errors and "longitude" not in self.errors:
-                self.add_error("longitude", _("Give both latitude and longitude, or neither."))
-        return data
+class SubmitForm(InputForm):
+    """An aspiration from a citizen, without an account (the submit action's input, less what
+    is not the citizen's to choose: the channel, the priority, a NIK)."""
 
     def kecamatan_names(self) -> list[str]:
         """The kecamatan of the desa list, in its order (for the optional filter)."""
@@ -168,23 +92,70 @@ class SubmitForm(forms.Form):
             for radio in self["confidentiality"]
         ]
 
-    def service_kwargs(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "category": data["category"],
-            "desa": data["desa"],
-            "title": data["title"],
-            "description": data["description"],
-            "address": data.get("address", ""),
-            "latitude": data.get("latitude"),
-            "longitude": data.get("longitude"),
-            "confidentiality": data["confidentiality"],
-            "reporter_name": data.get("reporter_name") or "",
-            "reporter_phone": data.get("reporter_phone") or "",
-            "reporter_email": data.get("reporter_email") or "",
-            "contact_consent": bool(data.get("consent")),
-            "notify_channel": data.get("notify_channel") or "",
-        }
+
+SubmitForm = form_class(  # type: ignore[misc]
+    "SubmitForm",
+    d.SUBMIT.input.without("channel", "priority", "reporter_nik"),
+    base=SubmitForm,
+    dress={
+        "category": lambda form: {
+            "label": _("Category"),
+            "choices": [("", _("— choose —")), *category_choices()],
+        },
+        "desa": lambda form: {
+            "label": _("Desa/kelurahan"),
+            "help_text": _("Listed under its kecamatan."),
+            "choices": [("", _("— choose —")), *desa_choices()],
+        },
+        "title": {
+            "label": _("Title"),
+            "help_text": _("One line: what and where, e.g. “Broken bridge at Dusun Krajan”."),
+        },
+        "description": {
+            "label": _("Description"),
+            "help_text": _(
+                "What happened, since when, who is affected. Please do not write your NIK."
+            ),
+            "widget": forms.Textarea(attrs={"rows": 6}),
+        },
+        "address": {
+            "label": _("Address or landmark (optional)"),
+            "help_text": _("Dusun, RT/RW, street or a landmark nearby."),
+        },
+        "latitude": {"label": _("Latitude (optional)")},
+        "longitude": {"label": _("Longitude (optional)")},
+        "attachments": files_dress(),
+        "confidentiality": {
+            "label": _("Who may see it"),
+            "choices": [(v, CONFIDENTIALITY_LABELS[v]) for v in Confidentiality.values],
+            "initial": Confidentiality.BIASA,
+            "widget": forms.RadioSelect,
+        },
+        "reporter_name": {
+            "label": _("Your name"),
+            "widget": forms.TextInput(attrs={"autocomplete": "name"}),
+        },
+        "reporter_phone": {"label": _("Phone / WhatsApp number"), "widget": phone_input("tel")},
+        "reporter_email": {
+            "label": _("E-mail"),
+            "widget": forms.EmailInput(attrs={"autocomplete": "email"}),
+        },
+        "notify_channel": {
+            "label": _("Send me updates by"),
+            "help_text": "",
+            "choices": NOTIFY_CHOICES,
+            "initial": "",
+            "widget": forms.RadioSelect,
+        },
+        "contact_consent": {
+            "label": _(
+                "I agree that my contact details are recorded with this aspiration and that "
+                "the officers handling it may contact me about it."
+            ),
+            "help_text": "",
+        },
+    },
+)
 
 
 class TrackForm(forms.Form):
@@ -206,33 +177,15 @@ class TrackForm(forms.Form):
 # ----------------------------------------------------------------------------- citizen actions
 
 
-class CitizenForm(forms.Form):
-    """The input of one citizen action on the tracking page (``services.CITIZEN_ACTIONS``)."""
+class CitizenForm(InputForm):
+    """The input of one action of the holder of the tracking code, on the tracking page."""
 
-    action = ""
+    action = ""  # the action's code
     multipart = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", f"id_{self.action}_%s")
         super().__init__(*args, **kwargs)
-
-    def service_kwargs(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "attachments"}
-
-    @property
-    def files_to_attach(self) -> list[Any]:
-        return list(self.cleaned_data.get("attachments") or [])
-
-
-class ProvideInfoForm(CitizenForm):
-    action = "provide_info"
-    multipart = True
-    text = forms.CharField(
-        label=_("Your answer"),
-        max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
-    attachments = AttachmentsField()
 
 
 RATING_CHOICES = [
@@ -243,33 +196,40 @@ RATING_CHOICES = [
     (1, _("1 — very poor")),
 ]
 
+# how each action's fields look on the tracking page (the schema says what they accept)
+DRESS: dict[str, dict[str, Any]] = {
+    "provide_info": {
+        "text": {"label": _("Your answer"), "widget": forms.Textarea(attrs={"rows": 4})},
+        "attachments": files_dress(),
+    },
+    "confirm": {
+        "rating": {
+            "label": _("How satisfied are you with the answer?"),
+            "choices": RATING_CHOICES,
+            "widget": forms.RadioSelect,
+        },
+        "comment": {"label": _("Comment (optional)"), "widget": forms.Textarea(attrs={"rows": 3})},
+    },
+    "dispute": {
+        "reason": {
+            "label": _("What is still wrong?"),
+            "help_text": _("The agency that answered works on it again."),
+            "widget": forms.Textarea(attrs={"rows": 3}),
+        },
+    },
+}
 
-class ConfirmForm(CitizenForm):
-    action = "confirm"
-    rating = forms.TypedChoiceField(
-        label=_("How satisfied are you with the answer?"),
-        choices=RATING_CHOICES,
-        coerce=int,
-        widget=forms.RadioSelect,
-    )
-    comment = forms.CharField(
-        label=_("Comment (optional)"),
-        max_length=TEXT_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
-
-class DisputeForm(CitizenForm):
-    action = "dispute"
-    reason = forms.CharField(
-        label=_("What is still wrong?"),
-        max_length=TEXT_MAX,
-        help_text=_("The agency that answered works on it again."),
-        widget=forms.Textarea(attrs={"rows": 3}),
+def _citizen_form(action: Action) -> type[CitizenForm]:
+    name = "".join(part.title() for part in action.code.split("_")) + "Form"
+    fields = action.input.on("web")
+    attrs = {"action": action.code, "multipart": any(f.kind == "files" for f in fields)}
+    built = form_class(
+        name, action.input, base=CitizenForm, dress=DRESS.get(action.code), attrs=attrs
     )
+    return built  # type: ignore[return-value]
 
 
 CITIZEN_FORMS: dict[str, type[CitizenForm]] = {
-    form.action: form for form in (ProvideInfoForm, ConfirmForm, DisputeForm)
+    action.code: _citizen_form(action) for action in actions.reporter_actions()
 }

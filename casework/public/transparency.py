@@ -6,14 +6,14 @@ person.
 Definitions (the page says the same in words):
 
 * **window**: from the first day (WIB) of the month eleven months ago until now, the
-  window of :func:`casework.web.reports.on_time_by_opd` with ``months=12``;
+  window of :func:`casework.reports.on_time_by_opd` with ``months=12``;
 * **received** (kecamatan): cases submitted in the window, whatever became of them;
   **received** (OPD): cases dispatched to the OPD in the window, except those it declined
   as not its authority;
 * **answered**: of those, the cases that reached *Menunggu konfirmasi warga* (an answer by
   the forum or by every OPD), whatever happened next; for an OPD, the cases it answered;
 * **on time**: an OPD response given no later than its deadline, as in
-  :mod:`casework.web.reports` (for a kecamatan: the OPD responses to its cases);
+  :mod:`casework.reports` (for a kecamatan: the OPD responses to its cases);
 * **days to answer**: the median, over the answered cases, of the time from submission to
   the first answer (for an OPD: to its own first answer).
 """
@@ -40,7 +40,7 @@ from django.db.models import (
 )
 from django.db.models.fields.json import KT
 
-from casework import disclosure, refdata
+from casework import disclosure, refdata, reports
 from casework.models import (
     Assignment,
     AssignmentStatus,
@@ -53,7 +53,6 @@ from casework.models import (
     Stage,
     UnitKind,
 )
-from casework.web import reports
 
 MONTHS = 12
 PUBLISHABLE = (Confidentiality.BIASA, Confidentiality.ANONIM)
@@ -151,7 +150,7 @@ def _grouped(rows: QuerySet, key: str, start_field: str) -> dict[Any, dict[str, 
 
 def _opd_responses(start: datetime, now: datetime) -> QuerySet[CaseTask]:
     """OPD responses finished in the window: the base of the on-time rate, the way
-    :func:`casework.web.reports.on_time_by_opd` counts them."""
+    :func:`casework.reports.on_time_by_opd` counts them."""
     return CaseTask.objects.filter(
         stage=Stage.OPD_RESPONSE,
         status="DONE",

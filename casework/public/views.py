@@ -19,37 +19,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import ImproperlyConfigured
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework import attachments, disclosure, refdata, selectors, services
-from casework.errors import DomainError, InvalidInput, NotFound
+from casework import actions, disclosure, refdata, selectors, services
+from casework.actions import declarations as d
+from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
 from casework.models import Case, CaseStatus, Channel, Confidentiality, RegionLevel, Stage
 from casework.ratelimit import limit
-from casework.web.views.common import report_refusal
-from casework.web.views.supervision import bar_chart, percent
+from casework.ui.charts import bar_chart, percent
+from casework.ui.forms import errors_onto_form, report_refusal
 
 from . import transparency
 from .forms import CITIZEN_FORMS, HONEYPOT, SubmitForm, TrackForm
 
 log = logging.getLogger(__name__)
 
-if set(CITIZEN_FORMS) != set(services.CITIZEN_ACTIONS):
-    raise ImproperlyConfigured("casework.public names other citizen actions than the services")
-
-CITIZEN_DONE = {
-    "provide_info": gettext_lazy("Thank you: your information was sent to the officers."),
-    "confirm": gettext_lazy("Thank you: you confirmed the answer and the case is closed."),
-    "dispute": gettext_lazy("Your objection was recorded; the agency works on it again."),
-}
 PAGE_SIZE = 10
 FIGURES_CACHE_KEY = "public:transparency:v1"
 FIGURES_TTL = 300  # seconds: the figures move slowly; the page may be busy
@@ -76,55 +67,26 @@ def submit(request: HttpRequest) -> HttpResponse:
             log.info("public submission dropped: honeypot filled")
             return render(request, "public/thanks.html")
         form = SubmitForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
-                case = services.submit_case(
-                    actor=None, channel=Channel.WEB, **form.service_kwargs()
-                )
+                case = d.SUBMIT.service(actor=None, channel=Channel.WEB, **form.service_kwargs())
             except InvalidInput as error:
-                _errors_onto_form(form, error)
+                errors_onto_form(form, error)
+            except Unavailable as error:
+                # nothing was recorded: the citizen sends the same form again
+                form.add_error(None, str(error.detail))
+                status = error.status_code
             except DomainError as error:
                 report_refusal(request, error)
             else:
-                _store_files(request, case, "submit", form.cleaned_data.get("attachments"))
                 return redirect("public:submitted", code=case.tracking_code)
-        status = 400
     else:
         form = SubmitForm()
     files_lost = request.method == "POST" and bool(request.FILES)
     return render(
         request, "public/submit.html", {"form": form, "files_lost": files_lost}, status=status
     )
-
-
-def _store_files(request: HttpRequest, case: Case, action: str, files: Any) -> None:
-    """Attach the (already checked) files to the action's event. The case is saved by now:
-    a failure here costs the files, never the submission."""
-    if not files:
-        return
-    try:
-        attachments.attach_files(
-            case=case,
-            event_or_none=attachments.last_event(case, action),
-            files=files,
-            actor=None,
-        )
-    except Exception:
-        log.exception("attachments of %s not stored", case.number)
-        messages.warning(
-            request,
-            _(
-                "Your aspiration was received, but its attachments could not be stored. "
-                "Show them to your village KIM or send them when the officers ask."
-            ),
-        )
-
-
-def _errors_onto_form(form: Any, error: InvalidInput) -> None:
-    detail = error.detail if isinstance(error.detail, dict) else {None: [error.detail]}
-    for name, problems in detail.items():
-        for problem in problems:
-            form.add_error(name if name in form.fields else None, str(problem))
 
 
 @never_cache
@@ -206,13 +168,21 @@ def citizen_action(request: HttpRequest, code: str, action: str) -> HttpResponse
     form = form_class(request.POST, request.FILES)
     if not form.is_valid():
         return _case_page(request, case, bound=form, status=400)
+    declared = actions.get(action)
     try:
-        case = services.CITIZEN_ACTIONS[action](case=case, **form.service_kwargs())
+        case = declared.service(case=case, **form.service_kwargs())
+    except InvalidInput as error:
+        if errors_onto_form(form, error):
+            return _case_page(request, case, bound=form, status=400)
+        report_refusal(request, error)
+    except Unavailable as error:
+        form.add_error(None, str(error.detail))
+        return _case_page(request, case, bound=form, status=error.status_code)
     except DomainError as error:
         report_refusal(request, error)
     else:
-        _store_files(request, case, action, form.files_to_attach)
-        messages.success(request, str(CITIZEN_DONE[action]))
+        assert declared.reporter is not None
+        messages.success(request, str(declared.reporter.done))
     return redirect("public:case", code=case.tracking_code)
 
 

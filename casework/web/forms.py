@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework import refdata
-from casework.models import CaseStatus, Priority, Stage
+from casework.models import CaseStatus, Priority, RegionLevel, Stage, UnitKind
+
+from .action_forms import category_choices
 
 ALL = _("All")
 
@@ -61,4 +65,69 @@ class BulkTaskForm(forms.Form):
         data = super().clean()
         if data.get("operation") == "reassign" and not data.get("to"):
             self.add_error("to", _("Choose the officer to give the tasks to."))
+        return data
+
+
+# ----------------------------------------------------------------------------- case list
+
+
+def _all(pairs: Any) -> list[tuple[str, Any]]:
+    return [("", _("All")), *pairs]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Number or title"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), required=False)
+    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
+    desa = forms.ChoiceField(label=_("Desa/kelurahan"), required=False)
+    overdue = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=_all([("1", _("Overdue")), ("0", _("Not overdue"))]),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _all(CaseStatus.choices)
+        self.fields["priority"].choices = _all(Priority.choices)
+        self.fields["category"].choices = _all(category_choices())
+        regions = refdata.snapshot().regions.values()
+        unit = user.unit
+        kecamatan = sorted(
+            (r for r in regions if r.level == RegionLevel.KECAMATAN), key=lambda r: r.name
+        )
+        villages = sorted(
+            (r for r in regions if r.level in (RegionLevel.DESA, RegionLevel.KELURAHAN)),
+            key=lambda r: r.name,
+        )
+        if unit.kind == UnitKind.KIM:
+            # one desa in scope: nothing to choose
+            del self.fields["kecamatan"]
+            del self.fields["desa"]
+            return
+        if unit.kind == UnitKind.FORUM:
+            del self.fields["kecamatan"]
+            self.fields["desa"].choices = _all(
+                (r.code, r.name) for r in villages if r.parent_id == unit.region_id
+            )
+            return
+        self.fields["kecamatan"].choices = _all((r.code, r.name) for r in kecamatan)
+        names = {r.code: r.name for r in kecamatan}
+        grouped: dict[str, list[tuple[str, str]]] = {}
+        for r in villages:
+            grouped.setdefault(names.get(r.parent_id or "", ""), []).append((r.code, r.name))
+        self.fields["desa"].choices = _all(sorted(grouped.items()))
+
+    def filters(self) -> dict[str, Any]:
+        """The valid filters, in the terms of the API's case filter."""
+        if not self.is_bound or not self.is_valid():
+            return {}
+        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        if "overdue" in data:
+            data["overdue"] = "true" if data["overdue"] == "1" else "false"
+        for name in ("status", "priority"):  # the API filter takes several of these
+            if name in data:
+                data[name] = [data[name]]
         return data

@@ -210,7 +210,9 @@ ASPIRASI_WHATSAPP_GATEWAY_TOKEN = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_TOKE
 # its own, in the request's thread)
 ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "background")
 # channel -> "dotted.path.Backend" or {"BACKEND": dotted path, "OPTIONS": {keyword arguments}}
-ASPIRASI_NOTIFICATION_BACKENDS: dict = {"email": {"BACKEND": "casework.notifications.backends.EmailBackend"}}
+ASPIRASI_NOTIFICATION_BACKENDS: dict = {
+    "email": {"BACKEND": "casework.notifications.backends.EmailBackend"}
+}
 for _channel, _url, _token in (
     ("sms", ASPIRASI_SMS_GATEWAY_URL, ASPIRASI_SMS_GATEWAY_TOKEN),
     ("whatsapp", ASPIRASI_WHATSAPP_GATEWAY_URL, ASPIRASI_WHATSAPP_GATEWAY_TOKEN),

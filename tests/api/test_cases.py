@@ -27,6 +27,7 @@ SUBMISSION = {
     "reporter_phone": "085712345678",
     "reporter_email": "budi@example.org",
     "reporter_nik": "3508010101800002",
+    "contact_consent": True,
     "address": "Jl. Raya Tegalrejo 1",
     "latitude": "-8.2834567891",
     "longitude": "113.0123",
@@ -309,3 +310,16 @@ def test_reporter_identity_by_confidentiality(officers, as_officer, confidential
     if expected is HIDDEN:
         text = str(body)
         assert all(value not in text for value in FULL.values())
+
+
+def test_the_submission_rules_are_the_service_s_on_the_api_too(reference, anon):
+    """Both coordinates or neither, and consent for contact details: the web forms used to be
+    the only ones to check these; the API accepted a latitude alone."""
+    body = {**SUBMISSION, "contact_consent": False}
+    assert_error(anon.post(url("cases"), body, format="json"), 400, "invalid")
+    alone = {k: v for k, v in SUBMISSION.items() if k != "longitude"}
+    refused = assert_error(anon.post(url("cases"), alone, format="json"), 400, "invalid")
+    assert set(refused["fields"]) == {"longitude"}
+    assert not Case.objects.exists()
+    both = {**SUBMISSION, "latitude": "-8.1", "longitude": "113.2"}
+    assert anon.post(url("cases"), both, format="json").status_code == 201

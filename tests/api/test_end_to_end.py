@@ -31,6 +31,7 @@ def test_submit_to_closed_over_http(officers):
             "channel": "web",
             "reporter_name": "Ahmad",
             "reporter_phone": "081300000000",
+            "contact_consent": True,
         },
         format="json",
     )

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 
+from casework.errors import InvalidInput
 from casework.models import Case
 from tests import factories as f
 
@@ -30,6 +31,22 @@ def test_empty_contact_details_stay_empty(officers):
 
 def test_updates_go_to_the_channel_the_reporter_gave(officers):
     assert f.submit(reporter_email="a@example.org").notify_channel == "email"
-    by_sms = f.submit(reporter_email="", reporter_phone="0812", contact_consent=True)
+    by_sms = f.submit(reporter_email="", reporter_phone="08123456", contact_consent=True)
     assert by_sms.notify_channel == "sms"
-    assert f.submit(reporter_email="", reporter_phone="0812").notify_channel == ""
+    nowhere = f.submit(reporter_email="", reporter_phone="08123456", notify_channel="")
+    assert nowhere.notify_channel == ""
+
+
+def test_contact_details_are_recorded_only_with_consent(officers):
+    """The consent rule is the service's, whoever calls it (the API, a page, a channel)."""
+    for details in (
+        {"reporter_phone": "08123456"},
+        {"reporter_name": "Siti"},
+        {"reporter_nik": "3508014101900001"},
+        {"notify_channel": "email"},
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            none = {"reporter_name": "", "reporter_phone": "", "reporter_email": ""}
+            f.submit(**{**none, "reporter_nik": "", "contact_consent": False, **details})
+        assert "contact_consent" in refused.value.detail, details
+    assert not Case.objects.exists()

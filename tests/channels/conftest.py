@@ -97,7 +97,13 @@ def sms_gateway(settings, gateway):
     options = {"url": gateway.url, "token": gateway.token}
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {
         "email": "casework.notifications.backends.EmailBackend",
-        "sms": {"BACKEND": "casework.notifications.backends.HttpGatewayBackend", "OPTIONS": options},
-        "whatsapp": {"BACKEND": "casework.notifications.backends.HttpGatewayBackend", "OPTIONS": options},
+        "sms": {
+            "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
+            "OPTIONS": options,
+        },
+        "whatsapp": {
+            "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
+            "OPTIONS": options,
+        },
     }
     return gateway

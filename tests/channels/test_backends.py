@@ -79,7 +79,10 @@ def test_gateway_url_must_be_http():
 def test_settings_choose_the_backend_per_channel(settings, tmp_path):
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {
         "email": "casework.notifications.backends.EmailBackend",
-        "sms": {"BACKEND": "casework.notifications.backends.FileBackend", "OPTIONS": {"path": tmp_path / "s"}},
+        "sms": {
+            "BACKEND": "casework.notifications.backends.FileBackend",
+            "OPTIONS": {"path": tmp_path / "s"},
+        },
         "whatsapp": {
             "BACKEND": "casework.notifications.backends.HttpGatewayBackend",
             "OPTIONS": {"url": "https://gw.example/wa", "token": "t"},

@@ -211,16 +211,14 @@ def test_requeue_hands_over_in_chunks(reference):
 
 
 def test_broker_down_when_requeueing_keeps_them_pending(reference):
-    case = f.submit(reporter_email="")
+    case = f.submit(reporter_email="", notify_channel="")
     Notification.objects.create(
         case=case,
         recipient="x@example.org",
         template="case_update",
         created_at=timezone.now() - timedelta(minutes=5),
     )
-    with mock.patch(
-        "casework.notifications.delivery.publish", side_effect=ConnectionError("down")
-    ):
+    with mock.patch("casework.notifications.delivery.publish", side_effect=ConnectionError("down")):
         assert delivery.requeue_pending() == 0
     assert Notification.objects.filter(status="pending").count() == 1
 

@@ -7,8 +7,8 @@ import pytest
 from django.db import ProgrammingError, connection
 from django.forms.models import model_to_dict
 
-from casework import batch, services
-from casework.models import CaseEvent, CaseProcess, CaseTask, Notification
+from casework import batch
+from casework.models import Case, CaseEvent, CaseProcess, CaseTask, Notification
 from tests import factories as f
 from tests.conftest import DESA_INACTIVE
 
@@ -98,7 +98,7 @@ def test_a_failing_intake_leaves_nothing(people):
 
     with mock.patch.object(batch, "insert_sql", broken), pytest.raises(ProgrammingError):
         f.submit(title="Tidak tersimpan")
-    assert not services.Case.objects.filter(title="Tidak tersimpan").exists()
+    assert not Case.objects.filter(title="Tidak tersimpan").exists()
     after = (CaseProcess.objects.count(), CaseTask.objects.count(), Notification.objects.count())
     assert after == before
 

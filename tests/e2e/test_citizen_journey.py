@@ -94,7 +94,7 @@ def test_citizen_journey(new_page, shot, settings, tmp_path):
     page.fill("#id_reporter_name", "Warga Krajan")
     page.fill("#id_reporter_phone", "0812 3456 7890")
     page.check("input[name=notify_channel][value=sms]")
-    page.check("#id_consent")
+    page.check("#id_contact_consent")
     # the honeypot is out of sight
     expect(page.locator("#id_website")).not_to_be_in_viewport()
     assert_fits_phone(page)

@@ -137,7 +137,7 @@ def test_officer_journey(new_page, shot, settings, tmp_path):
     page.fill("#id_address", "Dusun Krajan RT 02 RW 01")
     page.fill("#id_reporter_name", "Pak Sutrisno")
     page.fill("#id_reporter_phone", "0812 3456 7890")
-    page.check("#id_consent")
+    page.check("#id_contact_consent")
     shot(page, "intake.png")
     page.locator("form.intake button[type=submit]").click()
 

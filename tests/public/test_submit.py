@@ -54,7 +54,7 @@ def test_citizen_submits_and_lands_on_the_confirmation(reference):
             reporter_name="Siti Aminah",
             reporter_phone="0812 3456 7890",
             notify_channel="whatsapp",
-            consent="on",
+            contact_consent="on",
             latitude="-8.2345678",
             longitude="113.1234",
             confidentiality="anonim",
@@ -121,11 +121,11 @@ def test_photos_come_with_the_submission(reference):
         ({"desa": "35.08.99.9999"}, "desa"),
         ({"desa": "35.08.01"}, "desa"),  # a kecamatan is not a desa
         ({"category": "tidak-ada"}, "category"),
-        ({"reporter_phone": "0812345678"}, "consent"),
-        ({"reporter_email": "siti@example.org"}, "consent"),
-        ({"reporter_name": "Siti"}, "consent"),
-        ({"notify_channel": "email", "consent": "on"}, "reporter_email"),
-        ({"notify_channel": "sms", "consent": "on"}, "reporter_phone"),
+        ({"reporter_phone": "0812345678"}, "contact_consent"),
+        ({"reporter_email": "siti@example.org"}, "contact_consent"),
+        ({"reporter_name": "Siti"}, "contact_consent"),
+        ({"notify_channel": "email", "contact_consent": "on"}, "reporter_email"),
+        ({"notify_channel": "sms", "contact_consent": "on"}, "reporter_phone"),
         ({"notify_channel": "pigeon"}, "notify_channel"),
         ({"confidentiality": "rahasia-sekali"}, "confidentiality"),
         ({"latitude": "-8.1"}, "longitude"),
@@ -159,17 +159,26 @@ def test_more_than_three_files_are_refused(reference):
     assert not Case.objects.exists()
 
 
-def test_the_submission_survives_a_failure_to_store_its_files(reference, monkeypatch):
-    def broken(**kwargs):  # type: ignore[no-untyped-def]
-        raise OSError("disk full")
-
-    monkeypatch.setattr("casework.attachments.attach_files", broken)
+def test_a_storage_failure_records_nothing_and_says_so(reference, settings, tmp_path):
+    """The files are stored with the submission or not at all: when the storage fails
+    (here a media folder that cannot be created), no case is recorded, the citizen is told
+    and finds the form as they filled it, and a second try after the storage is back records
+    one case."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(blocker / "media")
     client = english()
-    response = client.post(SUBMIT, form(attachments=[photo()]), follow=True)
-    case = Case.objects.get()
-    assert response.redirect_chain == [(f"/aspirasi/terkirim/{case.tracking_code}/", 302)]
-    assert not Attachment.objects.exists()
-    assert "attachments could not be stored" in response.content.decode()
+    response = client.post(SUBMIT, form(attachments=[photo()], title="Jembatan putus"))
+    assert response.status_code == 503
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+    html = response.content.decode()
+    assert "could not be stored, so nothing was recorded" in html
+    assert 'value="Jembatan putus"' in html  # what they typed is still there
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    response = client.post(SUBMIT, form(attachments=[photo()], title="Jembatan putus"))
+    assert response.status_code == 302
+    assert Case.objects.count() == 1 and Attachment.objects.count() == 1
 
 
 def test_the_honeypot_pretends_success_and_records_nothing(reference):

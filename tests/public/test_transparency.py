@@ -12,10 +12,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from casework import services
+from casework import reports, services
 from casework.models import Case, CaseTask, Stage
 from casework.public import transparency
-from casework.web import reports
 from tests import factories as f
 from tests.conftest import KECAMATAN, OTHER_DESA, OTHER_KECAMATAN
 

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import ExifTags, Image
 
-from casework import attachments
+from casework import attachments, services
+from casework.errors import InvalidInput
 from casework.models import Attachment, Case
 from tests import factories as f
 
@@ -186,13 +187,16 @@ def test_more_than_three_files_are_refused(officers):
     assert response.status_code == 400
     assert Case.objects.get(pk=case.pk).status == "in_progress"
     assert not Attachment.objects.exists()
-    with pytest.raises(ValidationError):
-        attachments.attach_files(
+    # the service refuses them, whoever calls it
+    with pytest.raises(InvalidInput) as refused:
+        services.respond_assignment(
             case=case,
-            event_or_none=None,
-            files=[upload(f"f{i}.pdf", PDF, "application/pdf") for i in range(4)],
-            actor=None,
+            actor=officers["pu"],
+            response="Foto terlampir.",
+            attachments=[upload(f"f{i}.pdf", PDF, "application/pdf") for i in range(4)],
         )
+    assert set(refused.value.detail) == {"attachments"}
+    assert Case.objects.get(pk=case.pk).status == "in_progress"
 
 
 def test_three_files_are_accepted_and_listed_on_the_page(officers):

@@ -10,8 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from casework import reports
 from casework.models import CaseTask
-from casework.web import reports
 from tests import factories as f
 
 from .test_review import count_queries, csv_rows, login, open_task, past_due

@@ -79,12 +79,12 @@ def test_consent_is_required_when_contact_details_are_given(officers):
     client = login(officers["kim"])
     response = client.post(INTAKE, form(reporter_phone="081234567890"))
     assert response.status_code == 400
-    assert 'id="id_consent_error"' in response.content.decode()
+    assert 'id="id_contact_consent_error"' in response.content.decode()
     assert not Case.objects.exists()
 
     response = client.post(
         INTAKE,
-        form(reporter_name="Pak Darto", reporter_phone="081234567890", consent="on"),
+        form(reporter_name="Pak Darto", reporter_phone="081234567890", contact_consent="on"),
     )
     assert response.status_code == 302
     case = Case.objects.get()
@@ -100,7 +100,8 @@ def test_no_contact_needs_no_consent(officers):
 def test_invalid_input_is_shown_at_the_fields(officers):
     client = login(officers["kim"])
     response = client.post(
-        INTAKE, form(title="", reporter_nik="123", consent="on", latitude="95", longitude="1")
+        INTAKE,
+        form(title="", reporter_nik="123", contact_consent="on", latitude="95", longitude="1"),
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -162,3 +163,34 @@ def test_a_bad_attachment_records_nothing(officers):
     assert response.status_code == 400
     assert 'id="id_attachments_error"' in response.content.decode()
     assert not Case.objects.exists()
+
+
+def test_a_storage_failure_records_nothing_and_a_second_try_records_one_case(
+    officers, settings, tmp_path
+):
+    """The operator's photos are stored with the case or not at all: a storage error used to
+    answer 500 after the case was committed, and the operator's second try created a second
+    case. Now nothing is recorded, the page says so with the form as it was filled, and the
+    second try records one case with its photo."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(blocker / "media")
+    client = login(officers["kim"])
+    photo = SimpleUploadedFile("jalan.png", png(), content_type="image/png")
+    response = client.post(INTAKE, form(attachments=[photo], title="Gorong-gorong ambrol"))
+    assert response.status_code == 503
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+    html = response.content.decode()
+    assert 'role="alert"' in html and 'value="Gorong-gorong ambrol"' in html
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    again = SimpleUploadedFile("jalan.png", png(), content_type="image/png")
+    response = client.post(INTAKE, form(attachments=[again], title="Gorong-gorong ambrol"))
+    assert response.status_code == 302
+    assert Case.objects.count() == 1 and Attachment.objects.count() == 1
+
+
+def png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (16, 12), (10, 120, 10)).save(out, format="PNG")
+    return out.getvalue()

@@ -195,6 +195,7 @@ def test_redis_down_requests_succeed_and_the_sweep_catches_up(people, tmp_path):
                     "desa": "35.08.01.2001",
                     "channel": "web",
                     "reporter_email": "budi@example.org",
+                    "contact_consent": True,
                 }
             )
             client.request("POST", "/api/v1/cases/", body, {"Content-Type": "application/json"})

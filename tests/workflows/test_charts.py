@@ -58,10 +58,16 @@ def test_every_flow_node_appears_in_the_chart():
     assert set(charts.iter_node_names(CaseFlow)) == names
 
 
-def test_engine_chart_is_the_flow_dot():
-    from casework import engine
+@pytest.mark.django_db
+def test_the_engine_port_draws_a_case_s_position(officers):
+    """The case page reaches the chart through the process engine's port, never viewflow."""
+    from casework import ports
+    from tests import factories as f
 
-    assert engine.get().chart() == charts.flow_dot(CaseFlow)
+    case = f.submit()
+    svg = ports.engine().chart_svg(case, "en")
+    assert svg.strip().startswith("<svg") and "Village verification" in svg
+    assert charts.node_statuses(case.pk) == (("start", "DONE"), ("verify", "NEW"))
 
 
 def test_lifecycle_doc_is_up_to_date():

@@ -7,10 +7,7 @@ and changes it only through the service of the action; the forms check shapes on
 
 from __future__ import annotations
 
-import copy
 import csv
-import functools
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -25,58 +22,29 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework import attachments, disclosure, engine, permissions, selectors, services
-from casework.api.filters import CaseFilter
-from casework.errors import DomainError, InvalidInput, NotFound
-from casework.models import OPEN_TASK_STATUSES, Attachment, Case, CaseStatus, CaseTask, Priority
+from casework import actions, attachments, disclosure, ports, selectors
+from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
+from casework.filters import CaseFilter
+from casework.models import Attachment, Case, CaseStatus, CaseTask, Priority
+from casework.ui.forms import errors_onto_form, report_refusal, safe_next
 
-from ..case_forms import (
-    ACTION_FORMS,
-    ONE_CLICK,
-    ActionForm,
-    CaseFilterForm,
-    MergeForm,
-    ReassignForm,
-    rank_similar,
-)
-from .common import officer_required, page_context, paginate, report_refusal
+from ..action_forms import ACTION_FORMS, ONE_CLICK, ActionForm, MergeForm, ReassignForm
+from ..forms import CaseFilterForm
+from ..similar import rank_similar
+from .common import officer_required, page_context, paginate
 
 PAGE_SIZE = 25
 SOON = timezone.timedelta(hours=24)
 MERGE_POOL = 50  # newest similar open cases scored for a merge
 MERGE_SHOWN = 10
 
-# every audit action code, as officers read it in the timeline
-ACTION_LABELS = {
-    "submit": gettext_lazy("Aspiration received"),
-    "verify": gettext_lazy("Verified by the village KIM"),
-    "claim": gettext_lazy("Task claimed"),
-    "release": gettext_lazy("Task released"),
-    "reassign": gettext_lazy("Task reassigned"),
-    "request_info": gettext_lazy("More information requested"),
-    "provide_info": gettext_lazy("Information supplied"),
-    "dispatch": gettext_lazy("Dispatched to OPD"),
-    "resolve": gettext_lazy("Answered by the forum"),
-    "merge": gettext_lazy("Merged"),
-    "reject": gettext_lazy("Rejected"),
-    "accept": gettext_lazy("Accepted by an OPD"),
-    "decline": gettext_lazy("Declined by an OPD (not its authority)"),
-    "respond": gettext_lazy("Follow-up recorded by an OPD"),
-    "confirm": gettext_lazy("Confirmed by the reporter"),
-    "dispute": gettext_lazy("Disputed by the reporter"),
-    "close": gettext_lazy("Closed"),
-    "remind": gettext_lazy("Deadline reminder"),
-    "escalate": gettext_lazy("Deadline missed: escalated"),
-    "acknowledge": gettext_lazy("Escalation acknowledged"),
-}
 # payload fields shown in the timeline, in this order
 PAYLOAD_LABELS = {
     "question": gettext_lazy("Question"),
@@ -94,22 +62,6 @@ PAYLOAD_LABELS = {
     "rating": gettext_lazy("Rating"),
     "level": gettext_lazy("Level"),
 }
-# what the success message says
-DONE = {
-    "claim": gettext_lazy("Task claimed."),
-    "release": gettext_lazy("Task released."),
-    "verify": gettext_lazy("Verified and forwarded to the kecamatan forum."),
-    "request_info": gettext_lazy("The question was sent; the case waits for the answer."),
-    "provide_info": gettext_lazy("Information recorded; the case is back in its queue."),
-    "dispatch": gettext_lazy("Dispatched."),
-    "resolve": gettext_lazy("Answer recorded; the reporter is asked to confirm."),
-    "merge": gettext_lazy("Merged."),
-    "reject": gettext_lazy("Rejected."),
-    "accept": gettext_lazy("Accepted."),
-    "decline": gettext_lazy("Declined."),
-    "respond": gettext_lazy("Follow-up recorded."),
-    "reassign": gettext_lazy("Task reassigned."),
-}
 STATUS_LABELS = dict(CaseStatus.choices)
 PRIORITY_LABELS = dict(Priority.choices)
 
@@ -122,84 +74,16 @@ def _case_or_404(user: Any, number: str) -> Case:
 
 
 def _back(request: HttpRequest, number: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("web:case", args=[number])
+    return safe_next(request, "web:case", number)
 
 
 # ----------------------------------------------------------------------------- process chart
 
-_chart_lock = threading.Lock()
-_grids: dict[str, Any] = {}  # language → laid-out grid of the case flow
-
-
-def _flow_class() -> Any:
-    """The flow class of the registered process engine (casework does not import workflows)."""
-    return engine.get().flow_class
-
-
-def _grid() -> Any:
-    """The flow's chart layout, computed once per process and language (titles are
-    translated when laid out)."""
-    language = translation.get_language() or "id"
-    grid = _grids.get(language)
-    if grid is None:
-        with _chart_lock:
-            grid = _grids.get(language)
-            if grid is None:
-                from viewflow.workflow import chart
-
-                grid = _grids[language] = chart.calc_layout_data(_flow_class())
-    return grid
-
-
-def node_statuses(case: Case) -> tuple[tuple[str, str], ...]:
-    """Each flow node's state for this case, from its task rows (one query): an open task
-    marks the current position; otherwise the node's latest task tells."""
-    latest: dict[str, str] = {}
-    current: dict[str, str] = {}
-    rows = (
-        CaseTask.objects.filter(case_id=case.pk)
-        .order_by("created", "id")
-        .values_list("flow_task", "status")
-    )
-    for node, status in rows:
-        if node is None:
-            continue
-        name = node.name
-        latest[name] = status
-        if status in OPEN_TASK_STATUSES:
-            current[name] = status
-    latest.update(current)
-    return tuple(sorted(latest.items()))
-
-
-@functools.lru_cache(maxsize=256)
-def _chart_svg(language: str, statuses: tuple[tuple[str, str], ...]) -> str:
-    from viewflow.workflow import chart
-
-    with translation.override(language):
-        cached = _grid()
-        grid = copy.copy(cached)  # the cached layout stays untouched
-        grid.grid = {node: copy.copy(cell) for node, cell in cached.grid.items()}
-        by_name = {node.name: node for node in grid.grid}
-        for name, status in statuses:
-            if name in by_name:
-                grid.grid[by_name[name]].status = status
-        return chart.grid_to_svg(grid)
-
 
 def process_chart(case: Case) -> str:
-    """The process chart as inline SVG with this case's position marked ("" when the
-    engine offers no chart)."""
-    try:
-        statuses = node_statuses(case)
-        return _chart_svg(translation.get_language() or "id", statuses)
-    except (ImportError, AttributeError, RuntimeError):
-        return ""
+    """The process chart as inline SVG with this case's position marked (the process
+    engine's, through its port)."""
+    return ports.engine().chart_svg(case, translation.get_language() or "id")
 
 
 # ----------------------------------------------------------------------------- case page
@@ -222,7 +106,7 @@ def _new_form(
 ) -> ActionForm:
     form_class = ACTION_FORMS[action]
     extra: dict[str, Any] = {}
-    if form_class is MergeForm:
+    if issubclass(form_class, MergeForm):
         # what a candidate shows, and no more (no reporter fields to decrypt, 50 times)
         pool = list(
             selectors.similar_open_cases(case).only(
@@ -230,7 +114,7 @@ def _new_form(
             )[:MERGE_POOL]
         )
         extra["candidates"] = rank_similar(case, pool, MERGE_SHOWN)
-    elif form_class is ReassignForm:
+    elif issubclass(form_class, ReassignForm):
         extra["officers"] = _officers_by_task(user, tasks)
     return form_class(data, files, case=case, user=user, tasks=tasks, **extra)
 
@@ -259,10 +143,11 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
             details.append({"key": key, "label": label, "value": str(value)})
+        declared = actions.find(event.action)
         items.append(
             {
                 "event": event,
-                "label": ACTION_LABELS.get(event.action, event.action),
+                "label": declared.event if declared is not None else event.action,
                 "actor": event.actor.get_username() if event.actor_id else None,
                 "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
                 "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
@@ -288,8 +173,8 @@ def _render_case(
         task.overdue = task.due_at is not None and task.due_at < now
         task.soon = not task.overdue and task.due_at is not None and task.due_at < now + SOON
     dues = [t.due_at for t in tasks if t.due_at is not None]
-    allowed = permissions.available_actions(user, case, tasks)
-    files = attachments.attachments_of(case)
+    allowed = actions.allowed(user, case, tasks)
+    files = selectors.attachments_of(case)
     files_by_event: dict[int, list[Attachment]] = defaultdict(list)
     for item in files:
         if item.event_id is not None:
@@ -337,54 +222,33 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
     user = request.user
     case = _case_or_404(user, number)  # 404 outside the scope
     tasks = list(selectors.open_tasks(case))
-    if action not in permissions.available_actions(user, case, tasks):
+    if action not in actions.allowed(user, case, tasks):
         messages.error(request, _("You may not take this action on this case now."))
         return redirect(_back(request, number))
     form = _new_form(action, request.POST, request.FILES, user=user, case=case, tasks=tasks)
     if not form.is_valid():
         return _render_case(request, number, bound=form, status=400)
-    service = services.OFFICER_ACTIONS[action]
+    declared = actions.get(action)
     try:
-        case = service(case=case, actor=user, **form.service_kwargs())
+        case = declared.service(case=case, actor=user, **form.service_kwargs())
     except InvalidInput as error:
-        if not _errors_onto_form(form, error):
+        if not errors_onto_form(form, error, renamed={"task_id": "task"}):
             report_refusal(request, error)
             return redirect(_back(request, number))
         return _render_case(request, number, bound=form, status=400)
+    except Unavailable as error:
+        form.add_error(None, str(error.detail))
+        return _render_case(request, number, bound=form, status=error.status_code)
     except DomainError as error:
         report_refusal(request, error)
         return redirect(_back(request, number))
-    messages.success(request, DONE[action])
-    if form.files_to_attach:
-        _attach(request, case, action, form.files_to_attach)
+    messages.success(request, str(declared.done))
     if action in ("claim", "release"):
         return redirect(_back(request, number))
-    still_mine = permissions.available_actions(user, case, list(selectors.open_tasks(case)))
+    still_mine = actions.allowed(user, case, list(selectors.open_tasks(case)))
     if still_mine:
         return redirect("web:case", number=number)
     return redirect("web:tasks")  # the case has left the user's hands
-
-
-def _errors_onto_form(form: ActionForm, error: InvalidInput) -> bool:
-    """Put a service's field errors next to the fields; False when they name none."""
-    detail = error.detail if isinstance(error.detail, dict) else {}
-    placed = False
-    for name, errors in detail.items():
-        field = name if name in form.fields else ("task" if name == "task_id" else None)
-        if field is None or field not in form.fields:
-            continue
-        for message in errors:
-            form.add_error(field, str(message))
-        placed = True
-    return placed
-
-
-def _attach(request: HttpRequest, case: Case, action: str, files: list[Any]) -> None:
-    event = attachments.last_event(case, action, request.user)
-    try:
-        attachments.attach_files(case=case, event_or_none=event, files=files, actor=request.user)
-    except OSError:
-        messages.error(request, _("The action was recorded, but the files could not be stored."))
 
 
 # ----------------------------------------------------------------------------- attachments

@@ -8,7 +8,6 @@ from functools import wraps
 from math import ceil
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +17,6 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework import selectors
-from casework.errors import DomainError
 from casework.models import MANAGER_ROLES, Role, UnitKind
 
 SCOPE_LABELS = {
@@ -74,15 +72,6 @@ def page_context(request: HttpRequest, current: str, **extra: Any) -> dict[str, 
         "scope_label": scope_label(request.user),
         **extra,
     }
-
-
-def report_refusal(request: HttpRequest, error: DomainError) -> None:
-    detail = error.detail
-    if isinstance(detail, dict):
-        text = " ".join(str(m) for messages_ in detail.values() for m in messages_)
-    else:
-        text = str(detail)
-    messages.error(request, text)
 
 
 def paginate(queryset: Any, count: int, number: Any, per_page: int = 25) -> Any:

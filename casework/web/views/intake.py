@@ -9,12 +9,14 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from casework import attachments, refdata, selectors, services
-from casework.errors import DomainError, InvalidInput, NotFound
+from casework import refdata, selectors, services
+from casework.actions import declarations as d
+from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
 from casework.models import Channel, Role, UnitKind
+from casework.ui.forms import errors_onto_form, report_refusal
 
-from ..case_forms import IntakeForm
-from .common import officer_required, page_context, report_refusal
+from ..action_forms import IntakeForm
+from .common import officer_required, page_context
 
 TRACKING_PATH = "/lacak/"
 
@@ -32,39 +34,29 @@ def intake(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
+        status = 400
         if form.is_valid():
             try:
-                case = services.submit_case(
+                case = d.SUBMIT.service(
                     actor=user,
                     channel=Channel.KIM,
                     desa=user.unit.region_id,
                     **form.service_kwargs(),
                 )
             except InvalidInput as error:
-                _errors_onto_form(form, error)
+                errors_onto_form(form, error)
+            except Unavailable as error:
+                # nothing was recorded: the operator sends the same form again
+                form.add_error(None, str(error.detail))
+                status = error.status_code
             except DomainError as error:
                 report_refusal(request, error)
             else:
-                if form.cleaned_data["attachments"]:
-                    attachments.attach_files(
-                        case=case,
-                        event_or_none=attachments.last_event(case, "submit"),
-                        files=form.cleaned_data["attachments"],
-                        actor=user,
-                    )
                 return redirect("web:intake-done", number=case.number)
-        status = 400
     else:
         form = IntakeForm()
     context = page_context(request, "intake", form=form, desa=desa)
     return render(request, "web/intake.html", context, status=status)
-
-
-def _errors_onto_form(form: IntakeForm, error: InvalidInput) -> None:
-    detail = error.detail if isinstance(error.detail, dict) else {None: [error.detail]}
-    for name, messages in detail.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, str(message))
 
 
 @officer_required

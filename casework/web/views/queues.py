@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 from casework import refdata, selectors, services
 from casework.errors import DomainError
 from casework.models import MANAGER_ROLES, CaseTask
+from casework.ui.forms import safe_next
 
 from ..csv import csv_response
 from ..forms import BulkTaskForm, TaskFilterForm
@@ -129,11 +129,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
         ).select_related("case")
     }
     form = BulkTaskForm(request.POST, task_choices=list(visible))
-    back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        back, {request.get_host()}, require_https=request.is_secure()
-    ):
-        back = "web:tasks"
+    back = safe_next(request, "web:tasks")
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

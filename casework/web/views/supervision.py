@@ -14,7 +14,6 @@ Who may open what:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -24,20 +23,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import formats, timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
-from casework import refdata, services
+from casework import refdata, reports, services
 from casework.errors import DomainError
 from casework.models import Role, Stage, UnitKind
+from casework.ui.charts import CHART_WIDTH, bar_chart, percent
+from casework.ui.forms import report_refusal, safe_next
 
-from .. import reports
 from ..csv import csv_response
-from .common import COUNT_LIMIT, officer_required, page_context, report_refusal, tally, window
+from .common import COUNT_LIMIT, officer_required, page_context, tally, window
 
 PAGE_SIZE = 25
 TABS = ("escalations", "overdue")
@@ -71,12 +70,7 @@ supervisor_only = roles_required(Role.SUPERVISOR)
 
 
 def _back(request: HttpRequest) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("web:review")
+    return safe_next(request, "web:review")
 
 
 # ----------------------------------------------------------------------------- review
@@ -386,54 +380,8 @@ def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
 # The charts are drawn here as plain geometry (whole pixels: templates localise numbers,
 # and a decimal comma is not a coordinate) and rendered by the dashboard templates as SVG.
 
-CHART_WIDTH = 320
-BAR_ROW = 40
-BAR_ROOM = 64  # right of the longest bar: its value
 CELL_W, CELL_H, CELL_GAP, MONTH_HEAD = 50, 30, 3, 18
 MONTH_ROW = 18 + CELL_H + 10
-
-
-@dataclass
-class Bar:
-    label: str
-    value_text: str
-    width: int
-    label_y: int
-    bar_y: int
-    text_x: int
-    tone: str = ""
-
-
-def bar_chart(
-    items: list[dict], value_key: str = "value", text: Callable[[dict], str] | None = None
-) -> dict:
-    """Horizontal bars, each under its label: readable at 320 px without scaling."""
-    values = [item[value_key] or 0 for item in items]
-    top = max(values, default=0) or 1
-    room = CHART_WIDTH - BAR_ROOM
-    bars = []
-    for i, item in enumerate(items):
-        value = item[value_key] or 0
-        width = round(room * value / top) if value else 0
-        y = i * BAR_ROW
-        bars.append(
-            Bar(
-                label=str(item["label"]),
-                value_text=text(item) if text else formats.number_format(value),
-                width=width,
-                label_y=y + 13,
-                bar_y=y + 18,
-                text_x=width + 6,
-                tone=item.get("tone", ""),
-            )
-        )
-    return {"bars": bars, "width": CHART_WIDTH, "height": max(BAR_ROW * len(items), BAR_ROW)}
-
-
-def percent(rate: float | None) -> str:
-    if rate is None:
-        return "–"
-    return f"{formats.number_format(round(rate * 100))}%"
 
 
 def _tone(rate: float | None) -> str:

@@ -1,0 +1,317 @@
+"""The input of an action, declared once, and the two shapes built from it: the API's input
+serializer (DRF) and the web page's form (Django).
+
+A schema checks shapes only (types, lengths, ranges, known choices); every business rule is
+the service's. A field names the keyword the service takes (``arg``) when the wire name
+differs, and may belong to one surface only (``files``: the web pages; the API is JSON).
+The web pages dress a form's fields (labels in their own words, widgets, choices that come
+from reference data) without changing what they accept: see :func:`form_class`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, Literal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import TextChoices
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+Kind = Literal[
+    "text",  # several lines of free text
+    "line",  # one line of free text
+    "slug",  # a short code (letters, digits, dashes)
+    "code",  # a code whose values come from reference data (checked by the service)
+    "codes",  # a list of such codes
+    "choice",  # one value of a fixed set of choices
+    "int",
+    "bool",
+    "email",
+    "regex",
+    "coordinate",  # degrees of latitude or longitude, rounded to six places
+    "files",  # uploaded files (web pages only)
+]
+Surface = Literal["api", "web"]
+TEXT_MAX = 5000
+Label = str | Promise
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: Kind
+    label: Label
+    required: bool = True
+    max_length: int | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    choices: type[TextChoices] | None = None
+    regex: str | None = None
+    help_text: Label = ""
+    errors: Mapping[str, Label] = field(default_factory=dict)
+    arg: str | None = None  # the service's keyword, when it differs from ``name``
+    default: Any = None  # the API's value when the field is absent (None: left out)
+    blank: bool = False  # a choice may be left empty ("")
+    surfaces: frozenset[Surface] = frozenset({"api", "web"})
+
+    @property
+    def keyword(self) -> str:
+        return self.arg or self.name
+
+
+def text(name: str, label: Label, *, required: bool = True, **kw: Any) -> Field:
+    return Field(name, "text", label, required=required, max_length=TEXT_MAX, **kw)
+
+
+def files(name: str = "attachments") -> Field:
+    return Field(name, "files", _("Attachments"), required=False, surfaces=frozenset({"web"}))
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The fields of one action's input."""
+
+    fields: tuple[Field, ...] = ()
+
+    def __iter__(self) -> Any:
+        return iter(self.fields)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+    def on(self, surface: Surface) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if surface in f.surfaces)
+
+    def only(self, *names: str) -> Schema:
+        return Schema(tuple(f for f in self.fields if f.name in names))
+
+    def without(self, *names: str) -> Schema:
+        return Schema(tuple(f for f in self.fields if f.name not in names))
+
+    def changed(self, name: str, **changes: Any) -> Schema:
+        return Schema(tuple(replace(f, **changes) if f.name == name else f for f in self.fields))
+
+    def keywords(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Cleaned values named as the service takes them (fields of the schema only)."""
+        known = {f.name: f for f in self.fields}
+        return {known[k].keyword: v for k, v in values.items() if k in known}
+
+
+# ----------------------------------------------------------------------------- the API
+
+
+class CoordinateSerializerField(serializers.DecimalField):
+    """A latitude or longitude in degrees; extra decimals (a phone's GPS) are rounded to six."""
+
+    def __init__(self, limit: int, **kwargs: Any) -> None:
+        super().__init__(
+            max_digits=9,
+            decimal_places=6,
+            rounding=ROUND_HALF_EVEN,
+            min_value=Decimal(-limit),
+            max_value=Decimal(limit),
+            allow_null=True,
+            coerce_to_string=False,
+            **kwargs,
+        )
+
+    def validate_precision(self, value: Decimal) -> Decimal:
+        return value  # quantize() rounds to six places, the range validators do the rest
+
+
+def _limit(f: Field) -> int:
+    return 90 if f.name.startswith("lat") else 180
+
+
+def serializer_field(f: Field) -> serializers.Field:
+    kw: dict[str, Any] = {"label": f.label, "required": f.required}
+    if f.help_text:
+        kw["help_text"] = f.help_text
+    if f.errors:
+        kw["error_messages"] = dict(f.errors)
+    if not f.required and f.default is not None:
+        kw["default"] = f.default
+        del kw["required"]
+    if f.kind in ("text", "line", "code"):
+        return serializers.CharField(max_length=f.max_length, allow_blank=not f.required, **kw)
+    if f.kind == "slug":
+        return serializers.SlugField(max_length=f.max_length, **kw)
+    if f.kind == "codes":
+        return serializers.ListField(
+            child=serializers.CharField(max_length=f.max_length),
+            min_length=f.min_items,
+            max_length=f.max_items,
+            **kw,
+        )
+    if f.kind == "choice":
+        assert f.choices is not None
+        return serializers.ChoiceField(choices=f.choices.choices, allow_blank=f.blank, **kw)
+    if f.kind == "int":
+        return serializers.IntegerField(min_value=f.min_value, max_value=f.max_value, **kw)
+    if f.kind == "bool":
+        return serializers.BooleanField(**kw)
+    if f.kind == "email":
+        return serializers.EmailField(allow_blank=not f.required, **kw)
+    if f.kind == "regex":
+        assert f.regex is not None
+        return serializers.RegexField(f.regex, allow_blank=not f.required, **kw)
+    if f.kind == "coordinate":
+        return CoordinateSerializerField(_limit(f), **kw)
+    raise ValueError(f"{f.name}: {f.kind} fields are not part of the API")
+
+
+class InputSerializer(serializers.Serializer):
+    """An action's input on the API; :meth:`service_kwargs` names it as the service takes it."""
+
+    schema: Schema = Schema()
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        # built from the declaration on each use: cheaper than DRF's deep copy of declared
+        # fields, and the same fields
+        return {f.name: serializer_field(f) for f in self.schema.on("api")}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return self.schema.keywords(self.validated_data)
+
+
+def serializer_class(name: str, schema: Schema, *, doc: str = "") -> type[InputSerializer]:
+    """The API's input serializer of ``schema`` (its OpenAPI component is ``name``)."""
+    return type(name, (InputSerializer,), {"schema": schema, "__doc__": doc or None})
+
+
+# ----------------------------------------------------------------------------- the web pages
+
+
+class CoordinateFormField(forms.DecimalField):
+    """Degrees; a phone's extra decimals are rounded to six places."""
+
+    def __init__(self, limit: int, **kwargs: Any) -> None:
+        super().__init__(min_value=Decimal(-limit), max_value=Decimal(limit), **kwargs)
+        self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
+
+    def to_python(self, value: Any) -> Decimal | None:
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+        except InvalidOperation:
+            raise ValidationError(_("Enter a number."), code="invalid") from None
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class FilesFormField(forms.FileField):
+    """Several files in one input; cleaned into the list of uploads (the service checks
+    them)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        if not data:
+            return []
+        items = data if isinstance(data, list | tuple) else [data]
+        return [super(FilesFormField, self).clean(item, initial) for item in items if item]
+
+
+def form_field(f: Field, dress: Mapping[str, Any] | None = None) -> forms.Field:
+    """The form field of ``f``; ``dress`` gives the page's label, help text, widget, choices
+    (for ``code`` and ``codes`` fields) or initial value."""
+    dress = dict(dress or {})
+    kw: dict[str, Any] = {
+        "label": dress.pop("label", f.label),
+        "required": f.required,
+        "help_text": dress.pop("help_text", f.help_text),
+    }
+    if f.errors:
+        kw["error_messages"] = dict(f.errors)
+    widget = dress.pop("widget", None)
+    if widget is not None:
+        kw["widget"] = widget
+    choices = dress.pop("choices", None)
+    if "initial" in dress:
+        kw["initial"] = dress.pop("initial")
+    if dress:
+        raise TypeError(f"{f.name}: unknown presentation {sorted(dress)}")
+    if f.kind == "text":
+        kw.setdefault("widget", forms.Textarea(attrs={"rows": 4}))
+        return forms.CharField(max_length=f.max_length, **kw)
+    if f.kind == "line":
+        return forms.CharField(max_length=f.max_length, **kw)
+    if f.kind in ("code", "slug") and choices is None:
+        return forms.CharField(max_length=f.max_length, **kw)
+    if f.kind in ("code", "slug", "choice"):
+        found = choices if choices is not None else f.choices.choices  # type: ignore[union-attr]
+        return forms.ChoiceField(choices=found, **kw)
+    if f.kind == "codes":
+        return forms.MultipleChoiceField(choices=choices or [], **kw)
+    if f.kind == "int":
+        if choices is not None:
+            return forms.TypedChoiceField(choices=choices, coerce=int, **kw)
+        return forms.IntegerField(min_value=f.min_value, max_value=f.max_value, **kw)
+    if f.kind == "bool":
+        return forms.BooleanField(**kw)
+    if f.kind == "email":
+        return forms.EmailField(**kw)
+    if f.kind == "regex":
+        assert f.regex is not None
+        return forms.RegexField(f.regex, max_length=f.max_length, **kw)
+    if f.kind == "coordinate":
+        return CoordinateFormField(_limit(f), **kw)
+    if f.kind == "files":
+        return FilesFormField(**kw)
+    raise ValueError(f"{f.name}: unknown kind {f.kind}")
+
+
+class InputForm(forms.Form):
+    """An action's input on a web page; :meth:`service_kwargs` names it as the service takes
+    it."""
+
+    schema: Schema = Schema()
+    # field name -> presentation (label, help_text, widget, choices, initial); a callable (the
+    # presentation, or its choices) is called with the form, for what depends on the case or
+    # the user
+    dress: Mapping[str, Mapping[str, Any] | Callable[[Any], Mapping[str, Any]]] = {}
+    extra_fields: Sequence[str] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        built = {}
+        for f in self.schema.on("web"):
+            dressing = self.dress.get(f.name, {})
+            if callable(dressing):
+                dressing = dressing(self)
+            if callable(dressing.get("choices")):
+                dressing = {**dressing, "choices": dressing["choices"](self)}
+            built[f.name] = form_field(f, dressing)
+        # the page's own fields (declared on the class) stay, after the schema's
+        self.fields = {**built, **{k: v for k, v in self.fields.items() if k not in built}}
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return self.schema.keywords(self.cleaned_data)
+
+
+def form_class(
+    name: str,
+    schema: Schema,
+    *,
+    base: type[InputForm] = InputForm,
+    dress: Mapping[str, Any] | None = None,
+    attrs: Mapping[str, Any] | None = None,
+) -> type[InputForm]:
+    """A form class of ``schema`` on ``base``, dressed for a page."""
+    body: dict[str, Any] = {"schema": schema, "dress": dict(dress or {}), **(attrs or {})}
+    return type(name, (base,), body)
+
+
+def names(fields: Iterable[Field]) -> list[str]:
+    return [f.name for f in fields]
