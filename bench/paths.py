@@ -15,7 +15,7 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from casework import services
+from casework import scenarios, services
 from casework.batch import STATEMENT_SEPARATOR
 from casework.models import Case, User
 
@@ -94,46 +94,25 @@ def _fresh(user: User) -> User:
 
 def happy_path(actors: Mapping[str, User], desa: str = DESA) -> tuple[Case, list[Step]]:
     """submit → verify (KIM) → dispatch to two OPD (forum, claiming on the way) → each OPD
-    accepts → each OPD responds → the citizen confirms."""
+    accepts → each OPD responds → the citizen confirms: the steps of
+    :func:`casework.scenarios.plan`, each taken by a freshly loaded actor."""
     steps: list[Step] = []
-    case: Case | None = None
 
-    def run(action: str, actor_key: str | None, call: Callable[[User | None], Case]) -> None:
-        nonlocal case
-        actor = _fresh(actors[actor_key]) if actor_key else None
+    def measured(label: str, call: Callable[[], Case]) -> Case:
         with CaptureQueriesContext(connection) as ctx:
-            case = call(actor)
-        steps.append(Step(action, list(ctx.captured_queries)))
+            found = call()
+        steps.append(Step(label, list(ctx.captured_queries)))
+        return found
 
-    plan: Sequence[tuple[str, str | None, Callable[[Any], Case]]] = (
-        ("submit", None, lambda a: services.submit_case(actor=a, desa=desa, **SUBMISSION)),
-        ("verify", "kim", lambda a: services.verify_case(case=case, actor=a)),
-        (
-            "dispatch (claims)",
-            "forum",
-            lambda a: services.dispatch_case(case=case, actor=a, opds=list(OPDS)),
-        ),
-        ("accept (OPD 1)", "pu", lambda a: services.accept_assignment(case=case, actor=a)),
-        ("accept (OPD 2)", "dinkes", lambda a: services.accept_assignment(case=case, actor=a)),
-        (
-            "respond (OPD 1)",
-            "pu",
-            lambda a: services.respond_assignment(case=case, actor=a, response="Sudah ditambal."),
-        ),
-        (
-            "respond (OPD 2)",
-            "dinkes",
-            lambda a: services.respond_assignment(case=case, actor=a, response="Tidak ada wabah."),
-        ),
-        (
-            "confirm",
-            None,
-            lambda a: services.confirm_case(case=case, rating=5, comment="Terima kasih"),
-        ),
+    case = measured("submit", lambda: services.submit_case(actor=None, desa=desa, **SUBMISSION))
+    cast = scenarios.Cast(
+        kim=actors["kim"],
+        forum=actors["forum"],
+        opds={"dputr": actors["pu"], "dinkes": actors["dinkes"]},
     )
-    for action, actor_key, call in plan:
-        run(action, actor_key, call)
-    assert case is not None
+    for step in scenarios.plan(case, "closed", cast, scenarios.Route(opds=OPDS)):
+        actor = _fresh(step.actor) if step.actor is not None else None
+        case = measured(step.label, lambda s=step, a=actor, c=case: s.take(c, a))
     return case, steps
 
 

@@ -573,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.utils import timezone
 
-    from bench.generate import ensure_officers
+    from bench.scale.load import ensure_officers
     from casework import refdata
     from workflows import sla
 

@@ -18,6 +18,7 @@ from . import refdata, services
 from .models import Assignment, Case, CaseEvent, CaseTask, Region, Unit, UnitKind
 from .people import provision_officer
 from .reference import load_reference, load_regions
+from .scenarios import Cast, Route, drive
 
 DEMO_PASSWORD = "aspirasi-demo"  # noqa: S105  (local demo only, printed in the README)
 KECAMATAN = {"35.08.01": "tempursari", "35.08.10": "lumajang", "35.08.05": "tempeh"}
@@ -74,36 +75,30 @@ def _officer(username: str):  # type: ignore[no-untyped-def]
 
 
 def _drive(case: Case, target: str, rng: random.Random, people: dict, kec_name: str) -> Case:
-    """Move a new case along the lifecycle until it reaches ``target``."""
-    forum = people[f"forum.{kec_name}"]
-    if target == "received":
-        return case
-    if case.status == "received":
-        kim = next(
-            (
-                p
-                for p in people.values()
-                if p.role == "kim_operator" and p.unit.region_id == case.desa_id
-            ),
-            None,
-        )
-        if target == "rejected" and rng.random() < 0.3 and kim is not None:
-            return services.reject_case(case=case, actor=kim, reason="Bukan aspirasi (iklan).")
-        if target == "needs_info" and kim is not None and rng.random() < 0.5:
-            return services.request_info(case=case, actor=kim, question="Mohon foto lokasi.")
-        case = services.verify_case(case=case, actor=kim)
-    if target == "forwarded":
-        return case
-    if target == "in_triage":
-        return services.claim_task(case=case, actor=forum)
-    if target == "needs_info":
-        return services.request_info(case=case, actor=forum, question="Di RT/RW berapa tepatnya?")
-    if target == "rejected":
-        return services.reject_case(
-            case=case, actor=forum, reason="Di luar kewenangan pemerintah kabupaten."
-        )
+    """Move a new case along the lifecycle until it reaches ``target``, by a history chosen
+    at random (:mod:`casework.scenarios`)."""
+    kim = next(
+        (
+            p
+            for p in people.values()
+            if p.role == "kim_operator" and p.unit.region_id == case.desa_id
+        ),
+        None,
+    )
+    cast = Cast(
+        forum=people[f"forum.{kec_name}"],
+        kim=kim,
+        opds={code: people[f"{code}.petugas"] for code in OPDS},
+    )
+    at_village = kim is not None and case.status == "received"
+    opds = rng.sample(OPDS, k=2 if rng.random() < 0.25 else 1)
+    suggested = refdata.suggested_opd_id(case.category_id, case.kecamatan_id)
+    unit = refdata.unit_by_id(suggested) if suggested else None
+    if unit is not None and unit.code in OPDS and unit.code not in opds:
+        opds[0] = unit.code
+    into = None
     if target == "merged":
-        other = (
+        into = (
             Case.objects.filter(
                 kecamatan_id=case.kecamatan_id, status__in=["forwarded", "in_triage", "dispatched"]
             )
@@ -111,39 +106,19 @@ def _drive(case: Case, target: str, rng: random.Random, people: dict, kec_name: 
             .order_by("?")
             .first()
         )
-        if other is not None:
-            return services.merge_case(case=case, actor=forum, into=other.number)
-        return services.claim_task(case=case, actor=forum)
-    if case.category.code == "permintaan-informasi" and target in ("responded", "closed"):
-        case = services.resolve_case(
-            case=case, actor=forum, response="Informasi telah disampaikan melalui KIM."
-        )
-    else:
-        opds = rng.sample(OPDS, k=2 if rng.random() < 0.25 else 1)
-        suggested = refdata.suggested_opd_id(case.category_id, case.kecamatan_id)
-        unit = refdata.unit_by_id(suggested) if suggested else None
-        if unit is not None and unit.code in OPDS and unit.code not in opds:
-            opds[0] = unit.code
-        case = services.dispatch_case(case=case, actor=forum, opds=opds)
-        if target == "dispatched":
-            return case
-        for code in opds:
-            case = services.accept_assignment(case=case, actor=people[f"{code}.petugas"])
-        if target == "in_progress":
-            return case
-        for code in opds:
-            case = services.respond_assignment(
-                case=case,
-                actor=people[f"{code}.petugas"],
-                response="Telah ditindaklanjuti oleh tim lapangan.",
-            )
-    if target == "closed":
-        if rng.random() < 0.7:
-            return services.confirm_case(
-                case=case, rating=rng.randint(3, 5), comment="Terima kasih."
-            )
-        return services.close_case(case=case)
-    return case
+        if into is None:
+            target = "in_triage"
+    route = Route(
+        opds=opds,
+        reject="village" if at_village and rng.random() < 0.3 else "forum",
+        ask="village" if at_village and rng.random() < 0.5 else "forum",
+        answer="forum" if case.category.code == "permintaan-informasi" else "opd",
+        close="confirm" if rng.random() < 0.7 else "timeout",
+        rating=rng.randint(3, 5),
+        into=into,
+        texts={"comment": "Terima kasih."},
+    )
+    return drive(case, target, cast, route)
 
 
 def _age(case: Case, days: float) -> None:

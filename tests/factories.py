@@ -1,12 +1,14 @@
-"""Builders for tests: officers and cases driven to a given point of their lifecycle."""
+"""Builders for tests: officers, and cases driven to a point of their lifecycle through the
+services (:mod:`casework.scenarios`, the way the demo data and the benchmarks drive them)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from casework import services
+from casework import scenarios, services
 from casework.models import Case
 from casework.people import provision_officer
+from casework.scenarios import Cast, Route
 
 PASSWORD = "rahasia-uji-123"
 
@@ -38,32 +40,43 @@ def submit(desa: str = "35.08.01.2001", **overrides: Any) -> Case:
     return services.submit_case(**fields)
 
 
+def cast(officers: dict) -> Cast:
+    """The officers of the ``officers`` fixture who take a case along: the KIM of DESA, the
+    forum of its kecamatan, an officer of each OPD."""
+    opds = {"dputr": "pu", "dinkes": "dinkes", "dinsos": "dinsos"}
+    return Cast(
+        kim=officers.get("kim"),
+        forum=officers["forum"],
+        opds={code: officers[key] for code, key in opds.items() if key in officers},
+    )
+
+
+def drive(officers: dict, target: str, route: Route | None = None, **overrides: Any) -> Case:
+    return scenarios.drive(submit(**overrides), target, cast(officers), route)
+
+
 def submit_for(officers: dict, **overrides: Any) -> Case:
     return submit(**overrides)
 
 
 def forwarded(officers: dict, **overrides: Any) -> Case:
-    case = submit(**overrides)
-    return services.verify_case(case=case, actor=officers["kim"])
+    return drive(officers, "forwarded", **overrides)
 
 
 def in_triage(officers: dict, **overrides: Any) -> Case:
-    case = forwarded(officers, **overrides)
-    return services.claim_task(case=case, actor=officers["forum"])
+    return drive(officers, "in_triage", **overrides)
 
 
 def dispatched(
     officers: dict, opds: tuple[str, ...] = ("dputr", "dinkes"), **overrides: Any
 ) -> Case:
-    case = forwarded(officers, **overrides)
-    return services.dispatch_case(case=case, actor=officers["forum"], opds=list(opds))
+    return drive(officers, "dispatched", Route(opds=opds), **overrides)
 
 
 def in_progress(officers: dict, **overrides: Any) -> Case:
-    case = dispatched(officers, opds=("dputr",), **overrides)
-    return services.accept_assignment(case=case, actor=officers["pu"])
+    return drive(officers, "in_progress", Route(opds=("dputr",)), **overrides)
 
 
 def responded(officers: dict, **overrides: Any) -> Case:
-    case = in_progress(officers, **overrides)
-    return services.respond_assignment(case=case, actor=officers["pu"], response="Sudah ditambal.")
+    route = Route(opds=("dputr",), texts={"response": "Sudah ditambal."})
+    return drive(officers, "responded", route, **overrides)

@@ -297,11 +297,12 @@ INPUTS: dict[str, type[InputSerializer]] = {
         if action.code == "submit"
         else "".join(part.title() for part in action.code.split("_")) + "Input",
         action.input,
+        doc=f"The input of the action “{action.code}”.",
     )
     for action in actions.all_actions()
     if action.input.on("api")
 }
-EmptyInput = serializer_class("EmptyInput", actions.declarations.CLAIM.input)
+EmptyInput = serializer_class("EmptyInput", actions.declarations.CLAIM.input, doc="No input.")
 CaseSubmitSerializer = INPUTS["submit"]
 AcknowledgeInput = INPUTS["acknowledge"]
 

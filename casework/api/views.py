@@ -288,6 +288,7 @@ def _officer_action_view(action: Action) -> type:
     post = extend_schema(
         operation_id=f"cases_actions_{action.code}",
         summary=action.summary,
+        description=action.effect,
         request=s.INPUTS.get(action.code),
         responses={200: s.CaseDetailSerializer, **errors(400, 401, 403, 404, 409)},
         tags=["case actions"],
@@ -414,6 +415,7 @@ def _citizen_action_view(action: Action) -> type:
     post = extend_schema(
         operation_id=f"track_actions_{action.code}",
         summary=action.reporter.summary,
+        description=action.effect,
         request=s.INPUTS.get(action.code),
         responses={200: s.PublicCaseSerializer, **errors(400, 404, 409)},
         tags=["tracking"],
