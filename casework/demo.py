@@ -124,9 +124,13 @@ def _drive(case: Case, target: str, rng: random.Random, people: dict, kec_name: 
 def _age(case: Case, days: float) -> None:
     """Move the case's history ``days`` into the past."""
     delta = timedelta(days=days)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    # the audit trail is append-only in the database; the loader marks its own transaction
+    # as the one that may rewrite it (migrations 0002 and 0010)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL aspirasi.rewrite_history = 'on'")
+        elif connection.vendor == "sqlite":
+            cursor.execute("INSERT INTO casework_history_rewrite (marker) VALUES (1)")
     Case.objects.filter(pk=case.pk).update(
         created_at=F("created_at") - delta,
         updated_at=F("updated_at") - delta,
@@ -144,6 +148,9 @@ def _age(case: Case, days: float) -> None:
         Assignment.objects.filter(case=case, **{f"{name}__isnull": False}).update(
             **{name: F(name) - delta}
         )
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM casework_history_rewrite")
 
 
 def seed_demo(*, cases: int = 200, seed: int = 20261128) -> DemoResult:

@@ -1,7 +1,7 @@
 """What each reader may see of a case: the reporter's identity for officers, and the public
 tracking view for whoever holds the tracking code.
 
-Reporter identity (DESIGN.md §1: *anonim* hides it from the public, *rahasia* keeps the case
+Reporter identity (docs/architecture.md, "Confidentiality": *anonim* hides it from the public, *rahasia* keeps the case
 out of public view): officers see the reporter of an ordinary case; for an anonim or rahasia
 case only the supervisor and the KIM operator of the case's desa do. A NIK is shown masked
 to everyone but the supervisor.

@@ -1,4 +1,4 @@
-"""Working-day calendar and service-level deadlines (DESIGN.md §4).
+"""Working-day calendar and service-level deadlines (docs/operations.md, "Calendar and service levels").
 
 Working days are Monday–Friday minus Indonesian public holidays and cuti bersama (the
 ``holidays`` package, country ``ID``, categories public and government), with the
@@ -27,7 +27,7 @@ from .models import HolidayChange, SlaPolicy, SlaStage
 WIB = ZoneInfo("Asia/Jakarta")
 CACHE_TTL = 60.0
 
-# DESIGN.md §4 defaults, in working days (end to end: calendar days)
+# the default service levels (docs/operations.md), in working days (end to end: calendar days)
 DEFAULT_DAYS = {
     SlaStage.VERIFICATION: 2,
     SlaStage.TRIAGE: 3,

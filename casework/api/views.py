@@ -1,5 +1,5 @@
 """REST API v1. Views parse input, call a selector or a service, and shape the answer; the
-services hold the rules (DESIGN.md §7)."""
+services hold the rules (docs/architecture.md)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import cases, home, intake, queues, supervision
+from .views import cases, dashboard, home, intake, queues, supervision
 
 app_name = "web"
 
@@ -15,4 +15,5 @@ urlpatterns = [
     *cases.urlpatterns,
     *intake.urlpatterns,
     *supervision.urlpatterns,
+    *dashboard.urlpatterns,
 ]

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "config.apps.StaticFiles",
+    "config.apps.LocalFolders",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -86,8 +87,6 @@ TEMPLATES = [
     },
 ]
 
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "static").mkdir(exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'aspirasi.sqlite3'}",
@@ -252,8 +251,6 @@ if REDIS_URL:
     CELERY_REDBEAT_LOCK_TIMEOUT = 300
 else:
     # Embedded broker: messages are files under var/celery, shared by web, worker and beat.
-    for sub in ("out", "processed", "control"):
-        (CELERY_DATA_DIR / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(CELERY_DATA_DIR / "out"),
@@ -309,3 +306,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Folders of this machine the configuration above writes to, created when Django starts
+# (config.apps.LocalFolders), never when the settings are read: the SQLite database's, the
+# collected static files', and the embedded broker's.
+LOCAL_FOLDERS = [STATIC_ROOT]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LOCAL_FOLDERS.append(Path(DATABASES["default"]["NAME"]).parent)
+if not REDIS_URL:
+    LOCAL_FOLDERS += [CELERY_DATA_DIR / sub for sub in ("out", "processed", "control")]

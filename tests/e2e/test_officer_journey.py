@@ -1,6 +1,6 @@
 """The officers' web app in a real browser, against a live server.
 
-One journey, the way the people of DESIGN.md §2 work a case: a village KIM operator records
+One journey, the way the people of docs/architecture.md work a case: a village KIM operator records
 an aspiration collected offline and verifies it; a forum officer claims it from the unit
 queue, sees the similar cases of the kecamatan and dispatches it to two OPD; each OPD officer
 accepts and responds (one with a photo), leaving the case waiting for the citizen; the

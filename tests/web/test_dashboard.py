@@ -178,7 +178,7 @@ def test_page_draws_each_chart_with_a_table(officers, known):
 
 
 def reports_charts() -> tuple[str, ...]:
-    from casework.web.views.supervision import CHARTS
+    from casework.web.views.dashboard import CHARTS
 
     return CHARTS
 

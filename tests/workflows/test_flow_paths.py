@@ -163,18 +163,54 @@ def test_inactive_kim_skips_verification(officers):
     assert case.events.get().payload["verification_skipped"] is True
 
 
-@pytest.mark.parametrize("desa, first", [(None, "verify"), (DESA_INACTIVE, "triage")])
-def test_the_start_writes_the_rows_viewflow_expects(officers, desa, first):
-    """The lean start (workflows/nodes.py) leaves what viewflow's own start would: a running
-    process, a finished start task, and the first task linked back to it."""
-    case = f.submit(**({"desa": desa} if desa else {}))
+def _start_rows(case):
+    """What a start left: the process, and each task as viewflow reads it back."""
     process = CaseProcess.objects.get(case=case)
-    assert process.status == "NEW" and process.flow_class.__name__ == "CaseFlow"
-    start, task = CaseTask.objects.filter(process=process).order_by("id")
-    assert (start.flow_task.name, start.flow_task_type, start.status) == ("start", "START", "DONE")
-    assert start.started and start.finished and start.token == "start"
-    assert (task.flow_task.name, task.flow_task_type, task.status) == (first, "HUMAN", "NEW")
-    assert task.case_id == start.case_id == case.pk
-    assert task.token == "start" and task.due_at and task.unit_id
-    assert list(task.previous.all()) == [start]
-    assert list(start.leading.all()) == [task]
+    tasks = list(CaseTask.objects.filter(process=process).order_by("id"))
+    moments = ("created", "started", "finished", "assigned", "due_at", "sla_next_at")
+    return {
+        "process": (str(process.flow_class), process.status, process.finished),
+        "tasks": [
+            {
+                "node": t.flow_task.name,
+                "type": t.flow_task_type,
+                "status": t.status,
+                "token": str(t.token),
+                "stage": t.stage,
+                "unit": t.unit_id,
+                "owner": t.owner_id,
+                "data": t.data,
+                "case": t.case_id == case.pk,
+                "previous": [tasks.index(p) for p in t.previous.all()],
+                "moments": [m for m in moments if getattr(t, m) is not None],
+                "sla": (t.sla_step, t.sla_cycle),
+            }
+            for t in tasks
+        ],
+    }
+
+
+@pytest.mark.parametrize("desa, first", [(None, "verify"), (DESA_INACTIVE, "triage")])
+@pytest.mark.parametrize("batched", [True, False])
+def test_the_lean_start_writes_what_viewflow_s_own_start_writes(officers, desa, first, batched):
+    """The lean start (workflows/nodes.py: three INSERTs, no flow lock or savepoint) leaves
+    the rows viewflow's own start leaves: the same case submitted once with each, compared
+    row by row (primary keys and instants aside)."""
+    from unittest import mock
+
+    from viewflow.workflow.nodes.start import StartActivation
+
+    from casework import batch
+    from workflows.nodes import RoutedStartActivation
+
+    fields = {"desa": desa} if desa else {}
+    with mock.patch.object(batch, "available", return_value=batched and batch.available()):
+        lean = f.submit(**fields)
+        # viewflow's own execute (the transition's descriptor, as StartActivation has it)
+        own_execute = StartActivation.__dict__["execute"]
+        with mock.patch.object(RoutedStartActivation, "execute", own_execute):
+            own = f.submit(**fields)
+    assert _start_rows(lean) == _start_rows(own)
+    rows = _start_rows(lean)
+    assert [t["node"] for t in rows["tasks"]] == ["start", first]
+    assert rows["tasks"][1]["previous"] == [0] and rows["process"][1] == "NEW"
