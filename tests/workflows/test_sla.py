@@ -77,3 +77,23 @@ def test_sla_due_command():
     out = io.StringIO()
     call_command("sla_due", "--start", "2026-12-22T09:00", "--working-days", "2", stdout=out)
     assert out.getvalue().strip() == "2026-12-28T16:00:00+07:00"
+
+
+def test_a_holiday_added_then_rolled_back_leaves_the_calendar_as_it_was():
+    """The calendar is cached per process. A change reloads it at once, in the changing
+    transaction too; a rollback used to leave that reload cached, and the next test (or
+    request) still took 2026-11-30 for a holiday."""
+    from django.db import transaction
+
+    with transaction.atomic():
+        HolidayChange.objects.create(date="2026-11-30", is_holiday=True, name="SE Bupati 1/2026")
+        assert due("2026-11-27T09:00", 1) == at("2026-12-01")  # its own transaction sees it
+        transaction.set_rollback(True)
+    assert due("2026-11-27T09:00", 1) == at("2026-11-30")
+
+
+def test_the_caches_are_connected_when_django_starts_and_cleared_between_tests():
+    from casework import caches
+
+    assert caches.names() == ["refdata", "sla"]
+    assert due("2026-11-27T09:00", 1) == at("2026-11-30")  # no holiday left by another test

@@ -1,0 +1,109 @@
+"""The project as a maintainer meets it: its import contracts hold, every environment variable
+it reads is documented, reading the settings changes nothing on disk, the package metadata
+names every runtime dependency, and it cites its own documents only."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ["casework", "workflows", "config", "bench", "tests", "docs"]
+
+
+def _files(*suffixes: str) -> list[Path]:
+    found = []
+    for top in SOURCES:
+        found += [p for p in (ROOT / top).rglob("*") if p.suffix in suffixes and p.is_file()]
+    return found + [ROOT / name for name in ("README.md", "Makefile", "Procfile", "manage.py")]
+
+
+def test_the_import_contracts_hold():
+    """No import cycle between modules; workflows above casework; casework's layers (the
+    contracts are in pyproject.toml)."""
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def read_variables() -> set[str]:
+    """The environment variables the settings, the Procfile and the Makefile read."""
+    names: set[str] = set()
+    pattern = re.compile(
+        r"""(?:environ(?:\.get)?\(|environ\[|env_bool\(|env_list\(|getenv\()\s*['"]([A-Z][A-Z0-9_]+)"""
+    )
+    for path in (ROOT / "config").rglob("*.py"):
+        names |= set(pattern.findall(path.read_text()))
+    names |= set(re.findall(r"\$\{([A-Z_]+)", (ROOT / "Procfile").read_text()))
+    names |= set(re.findall(r"^([A-Z_]+) \?=", (ROOT / "Makefile").read_text(), re.M))
+    names.add("DATABASE_URL")  # read by dj-database-url
+    return names - {"VENV", "BIN", "PG_HOST", "REDIS_HOST"}  # the Makefile's own
+
+
+def documented_variables() -> set[str]:
+    text = (ROOT / "docs" / "architecture.md").read_text()
+    table = text.split("## Environment variables", 1)[1]
+    return {
+        name
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
+
+
+def test_every_environment_variable_is_documented_in_one_table():
+    missing = read_variables() - documented_variables()
+    assert not missing, f"not in docs/architecture.md: {sorted(missing)}"
+    assert len(read_variables()) >= 45
+
+
+def test_reading_the_settings_creates_no_folder(tmp_path):
+    var = tmp_path / "var"
+    env = {**os.environ, "ASPIRASI_VAR_DIR": str(var), "SECRET_KEY": "k" * 60}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    for module in ("config.settings.dev", "config.settings.production", "config.settings.test"):
+        subprocess.run(
+            [sys.executable, "-c", f"import {module}"], cwd=ROOT, env=env, check=True, timeout=60
+        )
+        assert not var.exists(), module
+    # Django's start creates what the embedded default writes to
+    setup = "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings.dev'; django.setup()"
+    subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=env, check=True, timeout=60)
+    assert (var / "static").is_dir() and (var / "celery" / "out").is_dir()
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\[<>=~!; ]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_the_package_metadata_names_every_runtime_dependency():
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    declared = {_name(r) for r in pyproject["project"]["dependencies"]}
+    pinned = {
+        _name(line)
+        for line in (ROOT / "requirements" / "base.in").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "-"))
+    }
+    assert pinned == declared
+
+
+def test_the_project_cites_its_own_documents_only():
+    cited = []
+    for path in _files(".py", ".md", ".html", ".txt", ".toml"):
+        if path == Path(__file__):
+            continue
+        text = path.read_text(errors="replace")
+        if re.search(r"DESIGN(\.md)?\s*§|DESIGN\.md|\.\./shared", text):
+            cited.append(str(path.relative_to(ROOT)))
+    assert not cited, cited
