@@ -1,6 +1,8 @@
 # Two commands on a fresh machine with Python 3.12:
 #   make run   — the app with demo data on the embedded default (SQLite, file-system broker)
-#   make test  — the whole suite against PostgreSQL and Redis
+#   make test  — the checks (make lint), then the whole suite against PostgreSQL and Redis,
+#                the browser tests in Chromium included; a skipped test fails it
+# For local iteration: make test-fast (no browser tests, no tests that start processes).
 PYTHON ?= python3.12
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 PG_HOST ?= 127.0.0.1
 REDIS_HOST ?= 127.0.0.1
 
-.PHONY: install run test services lint lock docs clean screenshots
+.PHONY: install run test test-fast services browser lint lock docs clean screenshots
 
 $(BIN)/.installed: requirements/dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { \
@@ -34,14 +36,36 @@ services:
 	  echo "Redis does not answer at $(TEST_REDIS_URL)."; \
 	  echo "  Debian/Ubuntu: sudo apt-get install redis-server"; exit 1; }
 
-test: install services
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+# Chromium for the browser tests: Debian's package, installed when missing where that is
+# possible (root with apt), otherwise the command to run
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x "$(CHROMIUM)" || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing Chromium (Debian's package) for the browser tests"; \
+	    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else \
+	    echo "Chromium is needed for the browser tests: sudo apt-get install chromium"; exit 1; \
+	  fi; }
+	@test -x "$(CHROMIUM)" || { echo "no Chromium at $(CHROMIUM)"; exit 1; }
+
+test: install services browser lint
+	ASPIRASI_FORBID_SKIPS=1 ASPIRASI_CHROMIUM=$(CHROMIUM) DATABASE_URL=$(TEST_DATABASE_URL) \
+	  REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+test-fast: install services
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/pytest -m "not browser and not celery" $(PYTEST_ARGS)
 
 screenshots: install
 	ASPIRASI_SCREENSHOTS=docs/screenshots DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(BIN)/pytest tests/e2e -m browser -p no:cacheprovider
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 
 lock: install
 	$(BIN)/pip-compile --quiet --generate-hashes --no-emit-index-url --no-emit-find-links \

@@ -75,7 +75,9 @@ def truncate_cases(url: str) -> bool:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        if conn.execute("SELECT to_regclass('casework_case')").fetchone()[0] is None:
+        row = conn.execute("SELECT to_regclass('casework_case')").fetchone()
+        assert row is not None  # always one row: NULL when there is no such table
+        if row[0] is None:
             return False
         conn.execute("TRUNCATE casework_case CASCADE")
         return True

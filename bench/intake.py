@@ -42,10 +42,12 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,7 +274,7 @@ def service_level(n: int, threads: int) -> Run:
     return Run(elapsed, cpu, db_cpu)
 
 
-def _process_worker(count: int, label: str, ready, done, pipe) -> None:  # type: ignore[no-untyped-def]
+def _process_worker(count: int, label: str, ready: Any, done: Any, pipe: Any) -> None:
     """One forked process of :func:`service_level_processes`."""
     from django.db import connection
 
@@ -370,7 +372,9 @@ def run_service_level(args: argparse.Namespace) -> list[dict]:
         service_level(n, 1)
         profiler.disable()
         print_profile(profiler, f"service level, {n} submit_case calls, 1 thread")
-    splits = [(f"{t} thread(s)", "threads", t, service_level) for t in args.threads_list]
+    splits: list[tuple[str, str, int, Callable[[int, int], Run]]] = [
+        (f"{t} thread(s)", "threads", t, service_level) for t in args.threads_list
+    ]
     splits += [
         (f"{p} processes", "processes", p, service_level_processes) for p in args.processes_list
     ]
@@ -633,7 +637,7 @@ def run_http(args: argparse.Namespace, env: dict[str, str]) -> list[dict]:
     path = args.http_path
     body = json.dumps(SUBMISSION).encode()
     database = urlsplit(env["DATABASE_URL"]).path.lstrip("/")
-    results = []
+    results: list[dict] = []
     for concurrency in args.http_concurrency:
         port = free_port()
         server = start_gunicorn(

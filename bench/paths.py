@@ -8,6 +8,7 @@ transaction statements (BEGIN, COMMIT, SAVEPOINT, RELEASE SAVEPOINT).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,7 +113,7 @@ def happy_path(actors: Mapping[str, User], desa: str = DESA) -> tuple[Case, list
     )
     for step in scenarios.plan(case, "closed", cast, scenarios.Route(opds=OPDS)):
         actor = _fresh(step.actor) if step.actor is not None else None
-        case = measured(step.label, lambda s=step, a=actor, c=case: s.take(c, a))
+        case = measured(step.label, functools.partial(step.take, case, actor))
     return case, steps
 
 
@@ -131,8 +132,16 @@ def table(steps: Sequence[Step]) -> list[tuple[str, int, int, int, int, int, int
         )
         for s in steps
     ]
-    total = ("total", *(sum(row[i] for row in rows) for i in range(1, 7)))
-    return [*rows, total]  # type: ignore[list-item]
+    total = (
+        "total",
+        sum(row[1] for row in rows),
+        sum(row[2] for row in rows),
+        sum(row[3] for row in rows),
+        sum(row[4] for row in rows),
+        sum(row[5] for row in rows),
+        sum(row[6] for row in rows),
+    )
+    return [*rows, total]
 
 
 def markdown_table(steps: Sequence[Step]) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,7 +27,7 @@ from bench._setup import (
 )
 
 
-def api_submit_step():  # type: ignore[no-untyped-def]
+def api_submit_step() -> Any:
     """The statements of one anonymous POST /api/v1/cases/, or None without the API."""
     import json
 
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     db = settings.DATABASES["default"]
     db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_statements"
     old_config = setup_databases(
-        verbosity=0, interactive=False, keepdb=args.keepdb, aliases={"default"}
+        verbosity=0, interactive=False, keepdb=args.keepdb, aliases={"default": True}
     )
     try:
         from bench.paths import happy_path, markdown_table, table

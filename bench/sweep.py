@@ -45,8 +45,9 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -56,6 +57,10 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/aspirasi_scale"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 OPEN = ("NEW", "ASSIGNED", "STARTED")
 OVERDUE_BY = timedelta(hours=1)
+
+
+# the due-task statement of the last run, as the sweep sent it (SQL, parameters)
+LAST_DUE_SQL: list[Any] = []
 
 
 @dataclass
@@ -70,7 +75,7 @@ class Run:
     batches: int
     notifications: int
     due_query_ms: float  # the first SELECT … FOR NO KEY UPDATE, client-side time
-    db_seconds: Counter
+    db_seconds: dict[str, float]
     load: float  # 1-minute load average when the run started (other work on the machine)
 
 
@@ -84,9 +89,9 @@ class Capture:
     due_ms: float = 0.0
     # time inside cursor.execute per verb: the driver (sending, waiting, reading) and the
     # server; the rest of a run's wall time is Python (Django building and compiling SQL)
-    db_seconds: Counter = field(default_factory=Counter)
+    db_seconds: dict[str, float] = field(default_factory=dict)
 
-    def __call__(self, execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         self.count += 1
         verb = sql.lstrip().split(None, 1)[0].upper()
         self.verbs[verb] += 1
@@ -98,12 +103,18 @@ class Capture:
             return execute(sql, params, many, context)
         finally:
             elapsed = time.perf_counter() - start
-            self.db_seconds[verb] += elapsed
+            self.db_seconds[verb] = self.db_seconds.get(verb, 0.0) + elapsed
             if first_due:
                 self.due_ms = elapsed * 1000
 
 
 # ----------------------------------------------------------------------------- database state
+
+
+def _params(*values: Any) -> list[Any]:
+    """Statement parameters: psycopg adapts a ``timedelta`` to an interval, a type that
+    django-stubs leaves out of what ``cursor.execute`` takes."""
+    return list(values)
 
 
 def open_task_count() -> int:
@@ -136,7 +147,7 @@ def push_forward_due_now(margin: timedelta = timedelta(hours=2)) -> int:
             ) w
             WHERE t.id = w.id
             """,
-            [margin, list(OPEN), margin],
+            _params(margin, list(OPEN), margin),
         )
         return cursor.rowcount
 
@@ -166,7 +177,7 @@ def make_due(n: int, salt: int) -> dict[str, list]:
         cursor.execute(
             "UPDATE casework_casetask SET due_at = now() - %s, sla_step = 1,"
             " sla_next_at = now() - %s WHERE id = ANY(%s)",
-            [OVERDUE_BY, OVERDUE_BY, saved["ids"]],
+            _params(OVERDUE_BY, OVERDUE_BY, saved["ids"]),
         )
         assert cursor.rowcount == n, (cursor.rowcount, n)
     return saved
@@ -335,7 +346,7 @@ def one_run(n: int, batch: int, salt: int, profiler: cProfile.Profile | None = N
         db_seconds=capture.db_seconds,
         load=load,
     )
-    one_run.last_due_sql = capture.due_sql  # type: ignore[attr-defined]
+    LAST_DUE_SQL[:] = [capture.due_sql]
     return run
 
 
@@ -364,7 +375,7 @@ def explain_at(n: int, batch: int, salt: int) -> str:
             vacuum()
 
 
-def due_statement(now, batch: int) -> tuple[str, tuple]:  # type: ignore[no-untyped-def]
+def due_statement(now: datetime, batch: int) -> tuple[str, tuple]:
     """The due-task SELECT as the sweep builds it (workflows.sweep._process_batch)."""
     from casework.models import OPEN_TASK_STATUSES, CaseTask
 
@@ -415,7 +426,7 @@ def summarise(runs: list[Run]) -> dict:
         "notifications": runs[0].notifications,
         "due_query_ms": statistics.median(r.due_query_ms for r in runs),
         "execute_ms": {
-            verb: statistics.median(r.db_seconds[verb] * 1000 for r in runs)
+            verb: statistics.median(r.db_seconds.get(verb, 0.0) * 1000 for r in runs)
             for verb in runs[0].db_seconds
         },
         "all_ms": [round(s * 1000, 2) for s in secs],
@@ -614,7 +625,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
         if n == 0:
-            sql, params = one_run.last_due_sql  # type: ignore[attr-defined]
+            sql, params = LAST_DUE_SQL[0]
             built, _built_params = due_statement(timezone.now(), batch)
             same = built == sql
             plans["0"] = (

@@ -67,7 +67,9 @@ class Browser:
 
     def sign_in(self, username: str) -> None:
         _status, page, _t = self.request("GET", "/masuk/")
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert found is not None, "no CSRF token on the sign-in page"
+        token = found.group(1)
         status, _text, _t = self.request(
             "POST",
             "/masuk/",

@@ -1,8 +1,11 @@
 """The admin is for configuration: regions, units, people, categories and routing. Cases are
 shown read-only; they change only through the lifecycle actions."""
 
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -53,7 +56,10 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "role", "unit", "is_active")
     list_filter = ("role", "unit__kind", "is_active", "is_staff")
     raw_id_fields = ("unit",)
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Unit and role"), {"fields": ("unit", "role")}))
+    fieldsets = (
+        *(BaseUserAdmin.fieldsets or ()),
+        (_("Unit and role"), {"fields": ("unit", "role")}),
+    )
 
 
 class EventInline(admin.TabularInline):
@@ -63,7 +69,7 @@ class EventInline(admin.TabularInline):
     fields = ("created_at", "action", "from_status", "to_status", "actor", "payload")
     readonly_fields = fields
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
@@ -75,24 +81,24 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [EventInline]
     list_select_related = ("category", "kecamatan")
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

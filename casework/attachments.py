@@ -149,17 +149,17 @@ def reencode_image(data: bytes, content_type: str, *, name: str = "") -> bytes:
         _("“%(name)s” is not a readable image."), code="bad_image", params={"name": name}
     )
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format != PILLOW_FORMATS[content_type]:
+        with Image.open(io.BytesIO(data)) as opened:
+            if opened.format != PILLOW_FORMATS[content_type]:
                 raise refused
-            width, height = img.size
+            width, height = opened.size
             if width * height > MAX_PIXELS:
                 raise ValidationError(
                     _("“%(name)s” has too many pixels."), code="too_large", params={"name": name}
                 )
-            img.load()
-            img = ImageOps.exif_transpose(img) or img
-            img = _plain_mode(img, content_type)
+            opened.load()
+            upright = ImageOps.exif_transpose(opened) or opened
+            img = _plain_mode(upright, content_type)
             # a new image from the pixels alone: nothing of the original's info survives
             clean = Image.frombytes(img.mode, img.size, img.tobytes())
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):

@@ -28,11 +28,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import Model
+from django.db.models import Field, Model
+
+M = TypeVar("M", bound=Model)
 
 # between the statements of a batch in the text Django logs for it (as one query): lets a
 # statement counter (bench/paths.py) tell them apart
@@ -62,10 +64,15 @@ class _Template:
         self.fields = [f for f in meta.concrete_fields if not f.generated]
         self.fields_without_pk = [f for f in self.fields if not f.primary_key]
         self.head = f"INSERT INTO {qn(meta.db_table)} "
-        self.columns = "(" + ", ".join(qn(f.column) for f in self.fields) + ")"
+        self.columns = "(" + ", ".join(qn(_column(f)) for f in self.fields) + ")"
         self.columns_without_pk = (
-            "(" + ", ".join(qn(f.column) for f in self.fields_without_pk) + ")"
+            "(" + ", ".join(qn(_column(f)) for f in self.fields_without_pk) + ")"
         )
+
+
+def _column(field: Field) -> str:
+    assert field.column is not None, field
+    return field.column
 
 
 _templates: dict[type[Model], _Template] = {}
@@ -118,9 +125,15 @@ class RowBatch:
 
     # --- rows -------------------------------------------------------------------------
 
-    def instances(self, model: type[Model]) -> list[Model]:
+    def instances(self, model: type[M]) -> list[M]:
         """The instances of ``model`` added so far."""
-        return [obj for group in self._groups if type(group[0]) is model for obj in group]
+        return [
+            obj
+            for group in self._groups
+            if type(group[0]) is model
+            for obj in group
+            if isinstance(obj, model)
+        ]
 
     def add(self, *objs: Model) -> None:
         """Insert these instances (in this order, after those added before; consecutive ones

@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from . import refdata, services
-from .models import Assignment, Case, CaseEvent, CaseTask, Region, Unit, UnitKind
+from .models import Assignment, Case, CaseEvent, CaseTask, Region, Unit, UnitKind, User
 from .people import provision_officer
 from .reference import load_reference, load_regions
 from .scenarios import Cast, Route, drive
@@ -68,9 +68,7 @@ class DemoResult:
     cases: int
 
 
-def _officer(username: str):  # type: ignore[no-untyped-def]
-    from .models import User
-
+def _officer(username: str) -> User:
     return User.objects.select_related("unit").get(username=username)
 
 

@@ -142,8 +142,8 @@ def public_view(case: Case, events: Iterable[CaseEvent]) -> dict[str, Any]:
     events = list(events)
     answers = _answers(case, events)
     merged_into = None
-    if case.merged_into_id is not None:
-        target = case.merged_into
+    target = case.merged_into if case.merged_into_id is not None else None
+    if target is not None:
         merged_into = {
             "number": target.number,
             "status": target.status,

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from encrypted_fields.fields import EncryptedCharField
 
+if TYPE_CHECKING:
+    from django.db import models
 
-class EncryptedCharField_(EncryptedCharField):  # noqa: N801
+    class _Base(models.CharField):
+        """The untyped library's field, to the type checker: a CharField holding a string."""
+
+        def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any: ...
+
+else:
+    _Base = EncryptedCharField
+
+
+class EncryptedCharField_(_Base):  # noqa: N801
     """Encrypted at rest (Fernet; keys derived from SECRET_KEY and its fallbacks with SALT_KEY),
     stored as NULL when empty and read back as an empty string."""
 

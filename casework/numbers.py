@@ -81,7 +81,7 @@ def _from_sequence(period: str, also: list[str]) -> tuple[int | None, list[Any]]
     return int(last), values
 
 
-def _create_sequence(cursor, period: str, name: str) -> bool:  # type: ignore[no-untyped-def]
+def _create_sequence(cursor: Any, period: str, name: str) -> bool:
     table = CaseNumberCounter._meta.db_table
     cursor.execute(f"SELECT last FROM {table} WHERE period = %s", [period])  # noqa: S608
     row = cursor.fetchone()

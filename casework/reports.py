@@ -18,10 +18,11 @@ Definitions (the dashboard says the same in words):
 
 from __future__ import annotations
 
-import statistics
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -118,9 +119,9 @@ def overdue_tasks_for(
     if not selectors.is_officer(user) or user.role not in REVIEW_ROLES:
         return rows.none()
     if user.role == Role.FORUM_COORDINATOR:
-        rows = rows.filter(case__kecamatan_id=user.unit.region_id)
+        rows = rows.filter(case__kecamatan_id=selectors.unit_of(user).region_id)
     elif user.role == Role.OPD_HEAD:
-        rows = rows.filter(unit_id=user.unit_id)
+        rows = rows.filter(unit_id=selectors.unit_of(user).pk)
     if unit:
         rows = rows.filter(unit__code=unit)
     if stage:
@@ -138,9 +139,9 @@ def reviewable_task(user: User, task_id: int) -> CaseTask | None:
     if not selectors.is_officer(user) or user.role not in REVIEW_ROLES:
         return None
     if user.role == Role.FORUM_COORDINATOR:
-        base = base.filter(case__kecamatan_id=user.unit.region_id)
+        base = base.filter(case__kecamatan_id=selectors.unit_of(user).region_id)
     elif user.role == Role.OPD_HEAD:
-        base = base.filter(unit_id=user.unit_id)
+        base = base.filter(unit_id=selectors.unit_of(user).pk)
     return base.first()
 
 
@@ -153,7 +154,8 @@ def officers_by_unit(unit_ids: set[int]) -> dict[int, list[User]]:
             .exclude(role="")
             .order_by("username")
         ):
-            found[officer.unit_id].append(officer)
+            if officer.unit_id is not None:
+                found[officer.unit_id].append(officer)
     return found
 
 
@@ -228,7 +230,9 @@ class RateSeries:
         return self.on_time / self.total if self.total else None
 
 
-def _rates(rows, key: str, label: str, months: list[date], total_label: str) -> list[RateSeries]:  # type: ignore[no-untyped-def]
+def _rates(
+    rows: Iterable[dict[str, Any]], key: str, label: str, months: list[date], total_label: str
+) -> list[RateSeries]:
     zone = local_zone()
     grid: dict[tuple[str, date], tuple[int, int]] = {}
     names: dict[str, str] = {}
@@ -304,6 +308,15 @@ def on_time_by_kecamatan(
     return starts, _rates(rows, "case__kecamatan_id", "case__kecamatan__name", starts, total_label)
 
 
+def median_of(values: list[timedelta]) -> timedelta:
+    """The median of durations (``statistics.median`` is typed for numbers)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
 class Median(Aggregate):
     """PostgreSQL's continuous median (interpolated between the two middle values)."""
 
@@ -332,7 +345,7 @@ def median_time_per_stage(*, now: datetime, window: timedelta = MEDIAN_WINDOW) -
         for stage, created, finished in done.values_list("stage", "created", "finished"):
             spans[stage].append(finished - created)
         for stage, values in spans.items():
-            found[stage] = (statistics.median(values), len(values))
+            found[stage] = (median_of(values), len(values))
     rows = []
     for code, label in Stage.choices:
         median, n = found.get(code, (None, 0))

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import TypeGuard
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import refdata
 from .errors import InvalidInput, NotFound
 from .models import (
-    FORUM_ROLES,
-    OPD_ROLES,
+    OPEN_STATUSES,
     OPEN_TASK_STATUSES,
     Assignment,
     AssignmentStatus,
@@ -20,24 +25,34 @@ from .models import (
     Escalation,
     EscalationKind,
     Role,
-    Stage,
     Unit,
     UnitKind,
     User,
 )
 
+# whoever a request carries: an officer, an administrator, an anonymous visitor
+Reader = User | AnonymousUser | AbstractBaseUser | None
 
-def is_officer(user: User) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.role and user.unit_id)
+
+def is_officer(user: Reader | object) -> TypeGuard[User]:
+    """A signed-in user with a role in a unit."""
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and getattr(user, "role", "")
+        and getattr(user, "unit_id", None)
+    )
 
 
 def unit_of(user: User) -> Unit:
     """The officer's unit from the reference data cached per process (a unit's kind, region
     and code never change), so that scoping an action reads no row."""
-    return refdata.unit_by_id(user.unit_id) or user.unit
+    assert user.unit_id is not None, "an officer has a unit"
+    unit = refdata.unit_by_id(user.unit_id) or user.unit
+    assert unit is not None
+    return unit
 
 
-def scope_q(user: User) -> Q:
+def scope_q(user: Reader) -> Q:
     """The cases an officer may see: their desa, kecamatan, OPD's cases, or the kabupaten."""
     if not is_officer(user):
         return Q(pk__in=[])
@@ -53,7 +68,7 @@ def scope_q(user: User) -> Q:
     return Q(pk__in=[])
 
 
-def in_scope(user: User, case: Case) -> bool:
+def in_scope(user: Reader, case: Case) -> bool:
     if not is_officer(user):
         return False
     unit = unit_of(user)
@@ -68,13 +83,13 @@ def in_scope(user: User, case: Case) -> bool:
     return False
 
 
-def cases_for(user: User) -> QuerySet[Case]:
+def cases_for(user: Reader) -> QuerySet[Case]:
     return Case.objects.filter(scope_q(user)).select_related(
         "category", "desa", "kecamatan", "merged_into"
     )
 
 
-def case_for(user: User, number: str) -> Case:
+def case_for(user: Reader, number: str) -> Case:
     """The case with this public number, if the user may see it; otherwise NotFound."""
     try:
         return cases_for(user).get(number=number)
@@ -92,10 +107,13 @@ def case_by_tracking_code(code: str) -> Case:
         raise NotFound(_("No case with this tracking code.")) from None
 
 
+# Crockford: letters easily misread are read as the digits they look like
+MISREAD = str.maketrans("OIL", "011")
+
+
 def normalise_tracking_code(code: str) -> str:
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    # Crockford: letters easily misread are read as the digits they look like
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(MISREAD)
 
 
 def open_tasks(case: Case) -> QuerySet[CaseTask]:
@@ -107,7 +125,7 @@ def open_tasks(case: Case) -> QuerySet[CaseTask]:
     )
 
 
-def case_detail(user: User, number: str) -> Case:
+def case_detail(user: Reader, number: str) -> Case:
     """A case with what its page shows, in a fixed number of queries."""
     case = case_for(user, number)
     case.open_task_list = list(open_tasks(case))
@@ -123,7 +141,7 @@ def case_detail(user: User, number: str) -> Case:
     return case
 
 
-def escalations_for(user: User) -> QuerySet[Escalation]:
+def escalations_for(user: Reader) -> QuerySet[Escalation]:
     """Escalations (not reminders) an officer reviews: the supervisor sees the kabupaten's, a
     forum coordinator the kecamatan's, an OPD head the OPD's."""
     base = Escalation.objects.filter(kind=EscalationKind.ESCALATION).select_related(
@@ -136,7 +154,7 @@ def escalations_for(user: User) -> QuerySet[Escalation]:
     if user.role == Role.FORUM_COORDINATOR:
         return base.filter(case__kecamatan_id=unit_of(user).region_id)
     if user.role == Role.OPD_HEAD:
-        return base.filter(unit_id=user.unit_id)
+        return base.filter(unit_id=unit_of(user).pk)
     return base.none()
 
 
@@ -144,7 +162,7 @@ def case_events(case: Case) -> QuerySet[CaseEvent]:
     return CaseEvent.objects.filter(case=case).select_related("actor").order_by("created_at", "id")
 
 
-def tasks_for(user: User, scope: str) -> QuerySet[CaseTask]:
+def tasks_for(user: Reader, scope: str) -> QuerySet[CaseTask]:
     """``mine``: the user's open tasks; ``queue``: unclaimed tasks of the user's unit."""
     base = CaseTask.objects.select_related(
         "case", "case__category", "case__desa", "unit", "owner"
@@ -165,8 +183,6 @@ def users_of_unit(unit_id: int) -> QuerySet[User]:
 
 
 def similar_open_cases(case: Case) -> QuerySet[Case]:
-    from .models import OPEN_STATUSES
-
     return (
         Case.objects.filter(kecamatan_id=case.kecamatan_id, status__in=OPEN_STATUSES)
         .exclude(pk=case.pk)
@@ -185,13 +201,6 @@ def prefetch_open_tasks() -> Prefetch:
     )
 
 
-__all__ = [
-    "FORUM_ROLES",
-    "OPD_ROLES",
-    "Stage",
-]
-
-
 def filter_tasks(
     tasks: QuerySet[CaseTask],
     *,
@@ -202,11 +211,9 @@ def filter_tasks(
     stage: str = "",
     overdue: bool | None = None,
     q: str = "",
-    now=None,  # type: ignore[no-untyped-def]
+    now: datetime | None = None,
 ) -> QuerySet[CaseTask]:
     """Narrow a task list by the queue page's filters."""
-    from django.utils import timezone
-
     if status:
         tasks = tasks.filter(case__status=status)
     if category:

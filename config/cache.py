@@ -36,6 +36,9 @@ return n
 """
 
 
+Key = str | bytes | memoryview
+
+
 class RedisCacheClient(DjangoRedisCacheClient):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -43,23 +46,25 @@ class RedisCacheClient(DjangoRedisCacheClient):
         self._incr_scripts: dict[int, Any] = {}
         self._count_scripts: dict[int, Any] = {}
 
-    def get_client(self, key: str | None = None, *, write: bool = False) -> Any:
-        pool = self._get_connection_pool(write)
+    def get_client(self, key: Key | None = None, *, write: bool = False) -> Any:
+        # Django's own client: its pool helper and client class, which the stubs leave out
+        django_client: Any = self
+        pool = django_client._get_connection_pool(write)
         client = self._clients.get(id(pool))
         if client is None:
-            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+            client = self._clients[id(pool)] = django_client._client(connection_pool=pool)
             self._incr_scripts[id(client)] = client.register_script(INCR_EXISTING)
             self._count_scripts[id(client)] = client.register_script(COUNT)
         return client
 
-    def incr(self, key: str, delta: int) -> int:
+    def incr(self, key: Key, delta: int) -> int:
         client = self.get_client(key, write=True)
         value = self._incr_scripts[id(client)](keys=[key], args=[delta], client=client)
         if value is None:
-            raise ValueError(f"Key '{key}' not found.")
+            raise ValueError(f"Key {key!r} not found.")
         return int(value)
 
-    def count(self, key: str, timeout: int) -> int:
+    def count(self, key: Key, timeout: int) -> int:
         client = self.get_client(key, write=True)
         return int(self._count_scripts[id(client)](keys=[key], args=[timeout], client=client))
 
@@ -73,4 +78,6 @@ class RedisCache(DjangoRedisCache):
         """Add one to the counter ``key`` (created with ``timeout`` seconds to live when
         missing) and return its new value."""
         key = self.make_and_validate_key(key, version=version)
-        return self._cache.count(key, int(timeout))
+        client = self._cache
+        assert isinstance(client, RedisCacheClient)
+        return client.count(key, int(timeout))

@@ -6,6 +6,8 @@ from casework.reference import load_reference, load_regions
 
 from .factories import make_officer
 
+pytest_plugins = ["tests.support.no_skips"]
+
 DESA = "35.08.01.2001"  # Tegalrejo, Kec. Tempursari: its KIM is active in tests
 DESA_2 = "35.08.01.2002"  # Bulurejo, same kecamatan
 DESA_INACTIVE = "35.08.01.2003"  # same kecamatan, KIM inactive

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from casework import scenarios, services
-from casework.models import Case
+from casework.models import Case, User
 from casework.people import provision_officer
 from casework.scenarios import Cast, Route
 
 PASSWORD = "rahasia-uji-123"
 
 
-def make_officer(role: str, unit_code: str, username: str):  # type: ignore[no-untyped-def]
+def make_officer(role: str, unit_code: str, username: str) -> User:
     user, _created, _password = provision_officer(
         username=username, role=role, unit_code=unit_code, password=PASSWORD
     )

@@ -107,3 +107,21 @@ def test_the_project_cites_its_own_documents_only():
         if re.search(r"DESIGN(\.md)?\s*§|DESIGN\.md|\.\./shared", text):
             cited.append(str(path.relative_to(ROOT)))
     assert not cited, cited
+
+
+def test_make_test_fails_when_a_test_is_skipped(tmp_path):
+    """``make test`` runs the whole suite: a test that skips (no Chromium, no PostgreSQL)
+    fails the run instead of passing it quietly."""
+    probe = tmp_path / "test_probe.py"
+    probe.write_text(
+        "import pytest\n\n\ndef test_skipped():\n    pytest.skip('no chromium')\n\n\n"
+        "def test_run():\n    pass\n"
+    )
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "tests.support.no_skips", str(probe)]
+    command += ["-p", "no:cacheprovider", "-p", "no:django", "--rootdir", str(tmp_path)]
+    env = {k: v for k, v in os.environ.items() if k != "ASPIRASI_FORBID_SKIPS"}
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stdout  # elsewhere a skip is a skip
+    env["ASPIRASI_FORBID_SKIPS"] = "1"
+    run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1 and "forbids skips" in run.stdout, run.stdout

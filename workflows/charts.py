@@ -21,7 +21,7 @@ from typing import Any
 
 from django.db import models
 from django.utils import translation
-from django_fsm import State
+from django_fsm import FSMField, State
 
 # ----------------------------------------------------------------------------- flow graph
 
@@ -65,7 +65,8 @@ def _node_kind(node: Any) -> str:
 def _ordered_nodes(flow_class: type) -> list[Any]:
     """Nodes in the order a reader follows them: breadth first from the start nodes, then any
     node not reached that way (by name), so that the output is stable."""
-    nodes = {node.name: node for node in flow_class.instance.nodes()}  # type: ignore[attr-defined]
+    flow: Any = flow_class  # viewflow's flows are untyped
+    nodes = {node.name: node for node in flow.instance.nodes()}
     starts = sorted(name for name, node in nodes.items() if _node_kind(node) == "start")
     seen: dict[str, None] = {}
     queue = deque(starts)
@@ -220,11 +221,11 @@ def _expand_target(target: Any, states: list[str]) -> list[str]:
 def state_transitions(model: type[models.Model], field_name: str = "status") -> list[StateEdge]:
     """Every (source, target) step the model's ``@transition`` methods allow, with their names,
     in the order of the field's choices."""
-    field = model._meta.get_field(field_name)
+    field = _fsm_field(model, field_name)
     states = _states(field)
     order = {state: index for index, state in enumerate(states)}
     steps: dict[tuple[str, str], list[str]] = {}
-    for transition in field.get_all_transitions(model):  # type: ignore[attr-defined]
+    for transition in field.get_all_transitions(model):
         for dst in _expand_target(transition.target, states):
             for src in _expand_source(transition.source, states, dst):
                 names = steps.setdefault((src, dst), [])
@@ -234,19 +235,25 @@ def state_transitions(model: type[models.Model], field_name: str = "status") -> 
     return [StateEdge(src, dst, tuple(sorted(steps[(src, dst)]))) for src, dst in ordered]
 
 
+def _fsm_field(model: type[models.Model], field_name: str) -> FSMField:
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, FSMField), f"{model.__name__}.{field_name} is not an FSMField"
+    return field
+
+
 def initial_state(model: type[models.Model], field_name: str = "status") -> str:
-    return str(model._meta.get_field(field_name).default)
+    return str(_fsm_field(model, field_name).default)
 
 
 def final_states(model: type[models.Model], field_name: str = "status") -> list[str]:
     """States no transition leaves."""
-    field = model._meta.get_field(field_name)
+    field = _fsm_field(model, field_name)
     leaving = {edge.src for edge in state_transitions(model, field_name)}
     return [state for state in _states(field) if state not in leaving]
 
 
 def _state_labels(model: type[models.Model], field_name: str) -> list[tuple[str, str]]:
-    field = model._meta.get_field(field_name)
+    field = _fsm_field(model, field_name)
     with translation.override(None):
         return [(str(value), str(label)) for value, label in field.flatchoices]
 

@@ -1,5 +1,6 @@
 """The flow lock is the case row: services and the engine serialise on the same row."""
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from casework.models import Case
 
 class CaseRowLock:
     @contextmanager
-    def __call__(self, flow_class, process_pk):  # type: ignore[no-untyped-def]
+    def __call__(self, flow_class: type, process_pk: int) -> Iterator[None]:
         # inside a service's transaction already: no savepoint needed
         with transaction.atomic(savepoint=False):
             list(

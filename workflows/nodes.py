@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,6 +36,8 @@ class RoutingMixin:
     ``expected_routes()`` are the routes the node must have, no more and no fewer (the
     outcome table's): a node that differs refuses to load."""
 
+    name: str  # the node's, set by the flow
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._routes: dict[str, Any] = {}
         self._route_labels: dict[str, Any] = {}
@@ -58,7 +60,7 @@ class RoutingMixin:
         return self
 
     def _resolve(self, instance: Any) -> None:
-        super()._resolve(instance)  # type: ignore[misc]
+        super()._resolve(instance)  # type: ignore[misc]  # the node class this is mixed into
         expected = self.expected_routes()
         if expected is not None and set(self._routes) != expected:
             raise ImproperlyConfigured(
@@ -71,7 +73,7 @@ class RoutingMixin:
         }
         self._decide = this.resolve(instance, self._decide)
 
-    def _outgoing(self):  # type: ignore[no-untyped-def]
+    def _outgoing(self) -> Iterator[Edge]:
         for key, (node, _data) in self._routes.items():
             yield Edge(
                 src=self, dst=node, edge_class="next", label=self._route_labels.get(key, key)
@@ -92,8 +94,11 @@ class RoutingMixin:
 
 
 class RoutedActivationMixin:
+    flow_task: Any
+    task: Any
+
     @Activation.status.transition(source=STATUS.DONE)
-    def create_next(self):  # type: ignore[no-untyped-def]
+    def create_next(self) -> Iterator[Any]:
         node, data = self.flow_task.next_node(self)
         yield node._create(self, self.task.token, data=data)
 
@@ -103,7 +108,7 @@ class RoutedActivationMixin:
 
 class RoutedStartActivation(RoutedActivationMixin, StartHandleActivation):
     @Activation.status.transition(source=STATUS.NEW)
-    def execute(self):  # type: ignore[no-untyped-def]
+    def execute(self) -> None:
         """Start the process in three INSERTs: the process; the start task (done) together
         with the first human task; the first task's link back to the start. With a
         ``RowBatch`` from the caller (``start_case(rows=…)``), the rows are added to it with
@@ -151,7 +156,7 @@ class RoutedStart(RoutingMixin, flow.StartHandle):
     def expected_routes(self) -> frozenset[str]:
         return frozenset(lifecycle.START_ROUTES)
 
-    def _outgoing(self):  # type: ignore[no-untyped-def]
+    def _outgoing(self) -> Iterator[Edge]:
         return RoutingMixin._outgoing(self)
 
 
@@ -160,14 +165,23 @@ class RoutedStart(RoutingMixin, flow.StartHandle):
 
 class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
     @classmethod
-    def create(cls, flow_task, prev_activation, token, data=None, seed=None):  # type: ignore[no-untyped-def]
+    def create(
+        cls,
+        flow_task: Any,
+        prev_activation: Any,
+        token: Any,
+        data: dict | None = None,
+        seed: Any = None,
+    ) -> HumanTaskActivation:
         activation = cls.prepare(flow_task, prev_activation, token, data)
         activation.task.save()
         activation.task.previous.add(prev_activation.task)
         return activation
 
     @classmethod
-    def prepare(cls, flow_task, prev_activation, token, data=None):  # type: ignore[no-untyped-def]
+    def prepare(
+        cls, flow_task: Any, prev_activation: Any, token: Any, data: dict | None = None
+    ) -> HumanTaskActivation:
         """The activation of a new task of ``flow_task``, not saved yet."""
         process = prev_activation.process
         task = flow_task.flow_class.task_class(
@@ -194,19 +208,19 @@ class HumanTaskActivation(RoutedActivationMixin, ViewActivation):
         return activation
 
     @Activation.status.transition(source=STATUS.NEW, target=STATUS.ASSIGNED)
-    def assign(self, user):  # type: ignore[no-untyped-def]
+    def assign(self, user: Any) -> None:
         self.task.owner = user
         self.task.assigned = now()
         self.task.save(update_fields=["owner", "assigned", "status"])
 
     @Activation.status.transition(source=STATUS.ASSIGNED, target=STATUS.NEW)
-    def unassign(self):  # type: ignore[no-untyped-def]
+    def unassign(self) -> None:
         self.task.owner = None
         self.task.assigned = None
         self.task.save(update_fields=["owner", "assigned", "status"])
 
     @Activation.status.transition(source=STATUS.ASSIGNED)
-    def reassign(self, user=None):  # type: ignore[no-untyped-def]
+    def reassign(self, user: Any = None) -> None:
         self.task.owner = user
         self.task.assigned = now()
         self.task.save(update_fields=["owner", "assigned"])
@@ -263,7 +277,7 @@ class HumanTask(RoutingMixin, flow.View):
         self._owner = this.resolve(instance, self._owner)
         self._due = this.resolve(instance, self._due)
 
-    def _outgoing(self):  # type: ignore[no-untyped-def]
+    def _outgoing(self) -> Iterator[Edge]:
         return RoutingMixin._outgoing(self)
 
 
@@ -272,14 +286,14 @@ class HumanTask(RoutingMixin, flow.View):
 
 class ForEachActivation(SplitActivation):
     @Activation.status.super()
-    def activate(self):  # type: ignore[no-untyped-def]
+    def activate(self) -> None:
         node, items = self.flow_task._each
         self.next_tasks = [(node, item) for item in items(self)]
         if not self.next_tasks:
             raise FlowRuntimeError(f"{self.flow_task.name}: no branch to start")
 
     @Activation.status.super()
-    def create_next(self):  # type: ignore[no-untyped-def]
+    def create_next(self) -> Iterator[Any]:
         token_source = Token.split_token_source(self.task.token, self.task.pk)
         for node, data in self.next_tasks:
             yield node._create(prev_activation=self, token=next(token_source), data=data)
@@ -300,16 +314,18 @@ class ForEach(flow.Split):
 
     def _resolve(self, instance: Any) -> None:
         super()._resolve(instance)
-        node, items = self._each  # type: ignore[misc]
+        assert self._each is not None, f"{self.name}: Each() names the branches"
+        node, items = self._each
         self._each = (this.resolve(instance, node), this.resolve(instance, items))
 
-    def _outgoing(self):  # type: ignore[no-untyped-def]
-        yield Edge(src=self, dst=self._each[0], edge_class="next", label="*")  # type: ignore[index]
+    def _outgoing(self) -> Iterator[Edge]:
+        assert self._each is not None
+        yield Edge(src=self, dst=self._each[0], edge_class="next", label="*")
 
 
 class RoutedJoinActivation(RoutedActivationMixin, JoinActivation):
     @Activation.status.super()
-    def create_next(self):  # type: ignore[no-untyped-def]
+    def create_next(self) -> Iterator[Any]:
         node, data = self.flow_task.next_node(self)
         yield node._create(self, self.task.token, data=data)
 
@@ -320,5 +336,5 @@ class RoutedJoin(RoutingMixin, flow.Join):
     def expected_routes(self) -> frozenset[str]:
         return frozenset(lifecycle.ROUND_ROUTES)
 
-    def _outgoing(self):  # type: ignore[no-untyped-def]
+    def _outgoing(self) -> Iterator[Edge]:
         return RoutingMixin._outgoing(self)

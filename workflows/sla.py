@@ -20,7 +20,7 @@ import holidays
 from django.conf import settings
 
 from casework import caches
-from casework.models import Priority, SlaClass
+from casework.models import Case, CaseTask, Priority, SlaClass
 
 from .models import HolidayChange, SlaPolicy, SlaStage
 
@@ -65,10 +65,11 @@ _config: _Config | None = None
 
 
 def _load() -> _Config:
-    added, removed = set(), set()
+    added: set[date] = set()
+    removed: set[date] = set()
     for day, is_holiday in HolidayChange.objects.values_list("date", "is_holiday"):
         (added if is_holiday else removed).add(day)
-    policies = {
+    policies: dict[tuple[str, int | None, str], int] = {
         (stage, category_id, priority): days
         for stage, category_id, priority, days in SlaPolicy.objects.values_list(
             "stage", "category_id", "priority", "working_days"
@@ -141,7 +142,7 @@ def working_days_for(stage: str, *, category_id: int | None, sla_class: str, pri
     return DEFAULT_DAYS[SlaStage(stage)]
 
 
-def stage_deadline(stage: str, case, start: datetime) -> datetime:  # type: ignore[no-untyped-def]
+def stage_deadline(stage: str, case: Case, start: datetime) -> datetime:
     from casework import refdata
 
     category = refdata.snapshot().categories_by_id.get(case.category_id)
@@ -161,7 +162,7 @@ REMIND_AT = 0.75
 LEVEL_2_AFTER_WORKING_DAYS = 2
 
 
-def start_clock(task, *, case, start: datetime) -> datetime:  # type: ignore[no-untyped-def]
+def start_clock(task: CaseTask, *, case: Case, start: datetime) -> datetime:
     """Set a new task's deadline and first service-level step; returns the deadline."""
     due = stage_deadline(task.stage, case, start)
     task.due_at = due
@@ -172,12 +173,12 @@ def start_clock(task, *, case, start: datetime) -> datetime:  # type: ignore[no-
     return due
 
 
-def pause(task) -> None:  # type: ignore[no-untyped-def]
+def pause(task: CaseTask) -> None:
     task.sla_next_at = None
     task.save(update_fields=["sla_next_at"])
 
 
-def restart(task, *, case) -> None:  # type: ignore[no-untyped-def]
+def restart(task: CaseTask, *, case: Case) -> None:
     """Information arrived: the stage starts again with its full time (a new clock cycle,
     so its reminders and escalations can happen again)."""
     from django.utils import timezone
@@ -187,7 +188,7 @@ def restart(task, *, case) -> None:  # type: ignore[no-untyped-def]
     task.save(update_fields=["due_at", "sla_step", "sla_next_at", "sla_cycle"])
 
 
-def end_to_end_target(case) -> datetime:  # type: ignore[no-untyped-def]
+def end_to_end_target(case: Case) -> datetime:
     from casework import refdata
 
     category = refdata.snapshot().categories_by_id.get(case.category_id)

@@ -131,7 +131,8 @@ class _Recipients:
         users = User.objects.filter(is_active=True).exclude(email="").filter(unit_id__in=unit_ids)
         self._by_unit = defaultdict(list)
         for user in users:
-            self._by_unit[user.unit_id].append(user)
+            if user.unit_id is not None:
+                self._by_unit[user.unit_id].append(user)
             self._by_id[user.pk] = user
 
     def prepare(self, steps: list[_Step]) -> None:

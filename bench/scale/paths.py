@@ -75,6 +75,7 @@ def record_paths() -> Paths:
         category = Category.objects.filter(active=True).order_by("pk").first()
         if desa is None or opd is None or category is None:
             raise RuntimeError("load the regions and the reference data first")
+        assert desa.parent_id is not None  # filtered on parent_id__in above
         forum, _c, _p = provision_officer(
             username="gen_probe_forum", role="forum_officer", unit_code=desa.parent_id
         )

@@ -45,7 +45,7 @@ def _sla_tables(now: datetime) -> tuple[list[tuple], list[tuple]]:
     needed: set[int] = set()
     for category in Category.objects.filter(active=True).order_by("pk"):
         for priority in PRIORITIES:
-            days = [
+            stage_days = [
                 sla.working_days_for(
                     stage,
                     category_id=category.pk,
@@ -54,8 +54,8 @@ def _sla_tables(now: datetime) -> tuple[list[tuple], list[tuple]]:
                 )
                 for stage in stages
             ]
-            days_rows.append((category.pk, priority, *days))
-            needed.update(days[:3])
+            days_rows.append((category.pk, priority, *stage_days))
+            needed.update(stage_days[:3])
     slots = []
     latest = now - timedelta(minutes=5)
     today = now.astimezone(sla.WIB).date()

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from . import declarations
+from .policy import Policy
 from .registry import (
     CASE,
     ESCALATION,
@@ -36,11 +37,12 @@ def allowed(
     order the pages offer them; the services accept exactly these (the case was read
     through a scoped selector unless ``in_scope`` says otherwise)."""
     tasks = list(tasks)
-    return [
-        action.code
-        for action in officer_actions()
-        if action.policy.decide(user, case, tasks, lambda: in_scope).granted  # type: ignore[union-attr]
-    ]
+    found = []
+    for action in officer_actions():
+        assert isinstance(action.policy, Policy), action.code
+        if action.policy.decide(user, case, tasks, lambda: in_scope).granted:
+            found.append(action.code)
+    return found
 
 
 def reporter_allowed(case: Case, opd_answered: Callable[[], bool]) -> list[str]:

@@ -10,6 +10,8 @@ status and the process is its rows in :data:`casework.lifecycle.OUTCOMES`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.utils.translation import gettext_lazy as _
 
 from ..lifecycle import CaseStatus, Stage
@@ -39,10 +41,17 @@ from .registry import ESCALATION, INTAKE, RECORDED, Action, Notify, Public, decl
 
 S = CaseStatus
 KIM = Role.KIM_OPERATOR
+
+
+def _roles(roles: Iterable[str], stages: Sequence[str]) -> dict[str, Sequence[str]]:
+    """These roles work on tasks of these stages."""
+    return dict.fromkeys(roles, stages)
+
+
 VILLAGE = (Stage.VERIFICATION,)
 TRIAGE = (Stage.TRIAGE,)
 # the village KIM verifies; the forum triages
-VILLAGE_OR_TRIAGE = {KIM: VILLAGE, **dict.fromkeys(FORUM_ROLES, TRIAGE)}
+VILLAGE_OR_TRIAGE: dict[str, Sequence[str]] = {KIM: VILLAGE, **_roles(FORUM_ROLES, TRIAGE)}
 # the forum works on a case from its queue (claimed on the way) or in triage
 TRIAGE_STATUSES = frozenset({S.FORWARDED, S.IN_TRIAGE})
 OPD_STATUSES = frozenset({S.DISPATCHED, S.IN_PROGRESS})
@@ -113,7 +122,7 @@ ACCEPT = declare(
     Action(
         "accept",
         event=_("Accepted by an OPD"),
-        policy=OnTask(dict.fromkeys(OPD_ROLES, (Stage.OPD_ACCEPTANCE,)), OPD_STATUSES),
+        policy=OnTask(_roles(OPD_ROLES, (Stage.OPD_ACCEPTANCE,)), OPD_STATUSES),
         label=_("Accept"),
         summary=_("Accept my OPD's assignment"),
         done=_("Accepted."),
@@ -125,7 +134,7 @@ RESPOND = declare(
     Action(
         "respond",
         event=_("Follow-up recorded by an OPD"),
-        policy=OnTask(dict.fromkeys(OPD_ROLES, (Stage.OPD_RESPONSE,)), frozenset({S.IN_PROGRESS})),
+        policy=OnTask(_roles(OPD_ROLES, (Stage.OPD_RESPONSE,)), frozenset({S.IN_PROGRESS})),
         input=sc.Schema((sc.text("response", _("answer")), sc.files())),
         label=_("Record the follow-up"),
         summary=_("Record my OPD's follow-up"),
@@ -140,7 +149,7 @@ DISPATCH = declare(
     Action(
         "dispatch",
         event=_("Dispatched to OPD"),
-        policy=OnTask(dict.fromkeys(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
+        policy=OnTask(_roles(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
         input=sc.Schema(
             (
                 sc.Field("opds", "codes", _("OPD"), max_length=32, min_items=1, max_items=20),
@@ -161,7 +170,7 @@ RESOLVE = declare(
     Action(
         "resolve",
         event=_("Answered by the forum"),
-        policy=OnTask(dict.fromkeys(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
+        policy=OnTask(_roles(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
         input=sc.Schema((sc.text("response", _("answer")),)),
         label=_("Answer at forum level"),
         summary=_("Answer at forum level"),
@@ -207,7 +216,7 @@ MERGE = declare(
     Action(
         "merge",
         event=_("Merged"),
-        policy=OnTask(dict.fromkeys(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
+        policy=OnTask(_roles(FORUM_ROLES, TRIAGE), TRIAGE_STATUSES),
         input=sc.Schema((sc.Field("into", "line", _("case number to merge into"), max_length=20),)),
         label=_("Merge into another case"),
         summary=_("Merge into another open case of the kecamatan"),
@@ -238,9 +247,7 @@ DECLINE = declare(
     Action(
         "decline",
         event=_("Declined by an OPD (not its authority)"),
-        policy=OnTask(
-            dict.fromkeys(OPD_ROLES, (Stage.OPD_ACCEPTANCE, Stage.OPD_RESPONSE)), OPD_STATUSES
-        ),
+        policy=OnTask(_roles(OPD_ROLES, (Stage.OPD_ACCEPTANCE, Stage.OPD_RESPONSE)), OPD_STATUSES),
         input=sc.Schema(
             (
                 sc.text("reason", _("reason")),

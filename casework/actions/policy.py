@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from django.utils.translation import gettext as _
 
@@ -85,6 +85,7 @@ def taken() -> Decision:
 # ----------------------------------------------------------------------------- policies
 
 
+@runtime_checkable
 class Policy(Protocol):
     """Decides whether ``user`` may take the action on ``case`` with its open ``tasks``;
     ``in_scope`` answers whether the case is in the user's scope (asked only when the role
@@ -138,7 +139,7 @@ class OnTask:
         tasks: Sequence[CaseTask],
         in_scope: Callable[[], bool],
     ) -> Decision:
-        if not is_officer(user) or user.role not in self.stages:  # type: ignore[union-attr]
+        if not is_officer(user) or user.role not in self.stages:
             return role_refused()
         assert user is not None
         if not in_scope():
@@ -250,7 +251,7 @@ class ReassignTask:
         tasks: Sequence[CaseTask],
         in_scope: Callable[[], bool],
     ) -> Decision:
-        if not is_officer(user) or user.role not in self.roles:  # type: ignore[union-attr]
+        if not is_officer(user) or user.role not in self.roles:
             return role_refused()
         assert user is not None
         if not in_scope():
@@ -289,7 +290,7 @@ class InScope:
         tasks: Sequence[CaseTask],
         in_scope: Callable[[], bool],
     ) -> Decision:
-        if not is_officer(user) or user.role not in self.roles:  # type: ignore[union-attr]
+        if not is_officer(user) or user.role not in self.roles:
             return role_refused()
         if not in_scope():
             return scope_refused()
@@ -367,7 +368,7 @@ class SupervisorOnly:
     roles: frozenset[str] = frozenset({Role.SUPERVISOR})
 
     def allows(self, user: User | None) -> bool:
-        return is_officer(user) and user.role in self.roles  # type: ignore[union-attr]
+        return is_officer(user) and user.role in self.roles
 
     def describe(self) -> str:
         return f"{_role_names(self.roles)}"

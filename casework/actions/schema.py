@@ -196,12 +196,13 @@ class CoordinateFormField(forms.DecimalField):
         super().__init__(min_value=Decimal(-limit), max_value=Decimal(limit), **kwargs)
         self.widget.attrs.update({"step": "any", "inputmode": "decimal"})
 
-    def to_python(self, value: Any) -> Decimal | None:
-        value = super().to_python(value)
-        if value is None:
+    # django-stubs gives DecimalField the to_python of IntegerField, its base
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        number = super().to_python(value)
+        if number is None:
             return None
         try:
-            return value.quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
+            return Decimal(number).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
         except InvalidOperation:
             raise ValidationError(_("Enter a number."), code="invalid") from None
 
@@ -250,8 +251,10 @@ def form_field(f: Field, dress: Mapping[str, Any] | None = None) -> forms.Field:
     if f.kind in ("code", "slug") and choices is None:
         return forms.CharField(max_length=f.max_length, **kw)
     if f.kind in ("code", "slug", "choice"):
-        found = choices if choices is not None else f.choices.choices  # type: ignore[union-attr]
-        return forms.ChoiceField(choices=found, **kw)
+        if choices is None:
+            assert f.choices is not None, f"{f.name}: a choice field without choices"
+            choices = f.choices.choices
+        return forms.ChoiceField(choices=choices, **kw)
     if f.kind == "codes":
         return forms.MultipleChoiceField(choices=choices or [], **kw)
     if f.kind == "int":
@@ -300,14 +303,14 @@ class InputForm(forms.Form):
         return self.schema.keywords(self.cleaned_data)
 
 
-def form_class(
+def form_class[F: InputForm](
     name: str,
     schema: Schema,
     *,
-    base: type[InputForm] = InputForm,
+    base: type[F],
     dress: Mapping[str, Any] | None = None,
     attrs: Mapping[str, Any] | None = None,
-) -> type[InputForm]:
+) -> type[F]:
     """A form class of ``schema`` on ``base``, dressed for a page."""
     body: dict[str, Any] = {"schema": schema, "dress": dict(dress or {}), **(attrs or {})}
     return type(name, (base,), body)

@@ -46,7 +46,7 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField()
     detail = serializers.CharField()
-    fields = serializers.DictField(
+    fields = serializers.DictField(  # type: ignore[assignment]  # the error body's own "fields"
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=_("Messages per input field, for bad input."),
@@ -77,7 +77,9 @@ class RegionSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     level = serializers.ChoiceField(choices=RegionLevel.choices)
-    parent = serializers.CharField(source="parent_id", allow_null=True)
+    parent = serializers.CharField(  # type: ignore[assignment]  # the region's parent code
+        source="parent_id", allow_null=True
+    )
 
 
 # ----------------------------------------------------------------------------- submit
@@ -93,10 +95,13 @@ class BuiltFieldsMixin:
     ``Field.__deepcopy__`` does but without the copies, gives the same fields.
     """
 
+    _declared_fields: dict[str, serializers.Field]
+
     def get_fields(self) -> dict[str, serializers.Field]:
+        # a field's constructor arguments, as DRF's Field.__new__ keeps them
+        declared: dict[str, Any] = self._declared_fields
         return {
-            name: type(field)(*field._args, **field._kwargs)
-            for name, field in self._declared_fields.items()  # type: ignore[attr-defined]
+            name: type(field)(*field._args, **field._kwargs) for name, field in declared.items()
         }
 
 
@@ -236,7 +241,9 @@ class CaseDetailSerializer(CaseListItemSerializer):
         return serializers.DateTimeField().to_representation(min(dues)) if dues else None
 
     def _reporter(self, case: Any) -> dict[str, str | None]:
-        cache = self.context.setdefault("_reporter", {})
+        cache = self.context["_reporter"] if "_reporter" in self.context else {}
+        if "_reporter" not in self.context:
+            self.context["_reporter"] = cache  # type: ignore[index]  # DRF passes a dict
         if case.pk not in cache:
             cache[case.pk] = disclosure.reporter_for(self.context["request"].user, case)
         return cache[case.pk]
@@ -317,7 +324,9 @@ class PublicMergedIntoSerializer(serializers.Serializer):
 
 
 class PublicAnswerSerializer(serializers.Serializer):
-    source = serializers.ChoiceField(choices=[("forum", "forum"), ("opd", "opd")])
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # the answer's source
+        choices=[("forum", "forum"), ("opd", "opd")]
+    )
     opd = serializers.CharField(allow_null=True)
     name = serializers.CharField()
     response = serializers.CharField()

@@ -48,7 +48,8 @@ class ScopeThrottle(BaseThrottle):
         self._wait: int | None = None
 
     def rate(self) -> str | None:
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        found = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(found) if found else None
 
     def allow_request(self, request: Request, view: Any) -> bool:
         rate = self.rate()

@@ -3,7 +3,7 @@ services hold the rules (docs/architecture.md)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.utils.cache import patch_cache_control
@@ -24,7 +24,7 @@ from casework.actions import Action
 from casework.actions import declarations as d
 from casework.errors import InvalidInput, NotFound
 from casework.filters import CaseFilter, EscalationFilter
-from casework.models import Case
+from casework.models import Case, User
 
 from . import reference
 from . import serializers as s
@@ -135,7 +135,7 @@ class TokenView(APIView):
         tags=["auth"],
     )
     def delete(self, request: Request) -> Response:
-        Token.objects.filter(user=request.user).delete()
+        Token.objects.filter(user=cast(User, request.user)).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -281,7 +281,7 @@ def _view_name(prefix: str, action: Action) -> str:
     return prefix + "".join(part.title() for part in action.code.split("_")) + "ActionView"
 
 
-def _officer_action_view(action: Action) -> type:
+def _officer_action_view(action: Action) -> type[OfficerActionView]:
     def post(self: OfficerActionView, request: Request, number: str) -> Response:
         return OfficerActionView.post(self, request, number)
 
@@ -406,7 +406,7 @@ class CitizenActionView(PublicAPIView):
         return Response(_public_view(code))
 
 
-def _citizen_action_view(action: Action) -> type:
+def _citizen_action_view(action: Action) -> type[CitizenActionView]:
     assert action.reporter is not None
 
     def post(self: CitizenActionView, request: Request, code: str) -> Response:

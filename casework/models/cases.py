@@ -4,7 +4,7 @@ status is a protected django-fsm field whose transitions come from
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,6 +18,13 @@ from ..fields import EncryptedCharField_ as Encrypted
 from ..lifecycle import OPEN_STATUSES, TRANSITIONS, AssignmentStatus, CaseStatus, Round
 from .regions import Region
 from .units import Category, Unit
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from .audit import CaseEvent
+    from .escalations import Escalation
+    from .process import CaseTask
 
 S = CaseStatus
 
@@ -67,6 +74,14 @@ class NotifyChannel(models.TextChoices):
 class Case(ConcurrentTransitionMixin, models.Model):
     """One aspiration. Its ``status`` changes only through the transitions below, which only
     the services in :mod:`casework.services` call."""
+
+    if TYPE_CHECKING:
+        # what the selectors attach for a page (casework.selectors.case_detail and others)
+        open_task_list: list[CaseTask]
+        event_list: list[CaseEvent]
+        escalation_list: list[Escalation]
+        assignment_list: list[Assignment]
+        tasks: RelatedManager[CaseTask]
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     tracking_code = models.CharField(_("tracking code"), max_length=16, unique=True)

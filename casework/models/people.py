@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .units import Unit, UnitKind
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from .process import CaseTask
 
 
 class Role(models.TextChoices):
@@ -34,6 +41,9 @@ OPD_ROLES = frozenset({Role.OPD_OFFICER, Role.OPD_HEAD})
 
 class User(AbstractUser):
     """An officer belongs to one unit with one role; an administrator may have neither."""
+
+    if TYPE_CHECKING:
+        casetask_set: RelatedManager[CaseTask]
 
     unit = models.ForeignKey(
         Unit,

@@ -3,7 +3,8 @@ queue)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -27,6 +28,23 @@ class CaseProcess(AbstractProcess):
 
 class CaseTask(AbstractTask):
     """A node instance of the case process; human ones sit in a unit's queue."""
+
+    if TYPE_CHECKING:
+        # viewflow's AbstractTask is untyped: its fields, as this project uses them
+        process_id: int
+        case_id: int
+        unit_id: int | None
+        owner_id: int | None
+        status: str
+        token: Any
+        flow_task: Any
+        flow_task_type: str
+        created: datetime
+        started: datetime | None
+        finished: datetime | None
+        assigned: datetime | None
+        previous: Any
+        leading: Any
 
     process = models.ForeignKey(CaseProcess, on_delete=models.CASCADE, related_name="task_set")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="tasks")

@@ -3,11 +3,18 @@ routing to OPD."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .regions import Region, RegionLevel
+
+if TYPE_CHECKING:
+    from django.db.models.fields.related_descriptors import RelatedManager
+
+    from .process import CaseTask
 
 
 class UnitKind(models.TextChoices):
@@ -22,6 +29,9 @@ class Unit(models.Model):
 
     ``code`` is the region code for KIM, forum and supervisor, and a short code (``dputr``) for OPD.
     """
+
+    if TYPE_CHECKING:
+        tasks: RelatedManager[CaseTask]
 
     kind = models.CharField(_("kind"), max_length=12, choices=UnitKind.choices)
     code = models.CharField(_("code"), max_length=32)

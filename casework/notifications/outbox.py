@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 
 from ..batch import RowBatch, insert_sql
@@ -76,7 +77,7 @@ def _write_in(rows: RowBatch, messages: Sequence[Notification], work: Sequence[N
             return
     elif messages:
         sql, params = insert_sql(messages)
-        sql += f" RETURNING {connection.ops.quote_name(Notification._meta.pk.column)}"
+        sql += f" RETURNING {connection.ops.quote_name(_column('id'))}"
     else:
         return
     rows.statement(sql, params, lambda returned: enqueue(row[0] for row in returned))
@@ -96,7 +97,7 @@ def _insert_select_sql(
     now = timezone.now()
 
     def prep(name: str, value: Any) -> Any:
-        return meta.get_field(name).get_db_prep_save(value, connection)
+        return _field(name).get_db_prep_save(value, connection)
 
     columns = [
         "case_id",
@@ -111,7 +112,7 @@ def _insert_select_sql(
         "created_at",
         "last_error",
     ]
-    column_sql = ", ".join(qn(meta.get_field(c).column) for c in columns)
+    column_sql = ", ".join(qn(_column(c)) for c in columns)
     created = prep("created_at", now)
     task_table, user_table = qn(CaseTask._meta.db_table), qn(User._meta.db_table)
     selects: list[str] = []
@@ -119,19 +120,15 @@ def _insert_select_sql(
     for item in work if tasks is not None else ():
         exclude = item.exclude_user_id or 0
         roles = ", ".join(["%s"] * len(item.roles))
-        for task in tasks:
+        for task in tasks or ():
             if task.case_id != item.case.pk or task.stage not in item.stages:
                 continue
+            where_params: list[Any]
             if task.owner_id:
                 where, where_params = "u.id = %s", [task.owner_id]
             else:
-                where, where_params = (
-                    f"u.unit_id = %s AND u.role IN ({roles})",
-                    [
-                        task.unit_id,
-                        *map(str, item.roles),
-                    ],
-                )
+                where = f"u.unit_id = %s AND u.role IN ({roles})"
+                where_params = [task.unit_id, *map(str, item.roles)]
             selects.append(
                 "SELECT %s, 'work:' || %s || ':' || u.id, 'email', u.email, u.id, "  # noqa: S608  (names from the models)
                 f"'new_work', %s, 'pending', 0, %s, '' FROM {user_table} u "
@@ -192,8 +189,20 @@ def _insert_select_sql(
         )
     else:
         sql = f"INSERT INTO {qn(meta.db_table)} ({column_sql}) " + " UNION ALL ".join(selects)
-    sql += f" RETURNING {qn(meta.pk.column)}"
+    sql += f" RETURNING {qn(_column('id'))}"
     return sql, params
+
+
+def _field(name: str) -> Field:
+    field = Notification._meta.get_field(name)
+    assert isinstance(field, Field), name
+    return field
+
+
+def _column(name: str) -> str:
+    column = _field(name).column
+    assert column is not None, name
+    return column
 
 
 def enqueue(ids: Iterable[int]) -> None:

@@ -49,11 +49,11 @@ def render(notification: Notification) -> tuple[str, str]:
     with translation.override(settings.LANGUAGE_CODE):
         context = _context(notification)
         if notification.channel in SHORT_CHANNELS:
-            text = render_to_string(
+            short = render_to_string(
                 [f"notifications/{template}.sms.txt", f"notifications/{template}.txt"], context
             )
-            return "", shorten(text, SHORT_MAX_CHARS)
-        text = render_to_string(f"notifications/{template}.txt", context).strip()
+            return "", shorten(short, SHORT_MAX_CHARS)
+        text = str(render_to_string(f"notifications/{template}.txt", context)).strip()
     subject, _sep, body = text.partition("\n")
     return subject.strip(), body.strip()
 

@@ -5,7 +5,7 @@ page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -25,7 +25,7 @@ HONEYPOT = "website"
 TEXT_MAX = 5000
 
 # What each confidentiality mode means for the citizen, in plain words, shown next to it.
-CONFIDENTIALITY_HELP = {
+CONFIDENTIALITY_HELP: dict[str, Any] = {
     Confidentiality.BIASA: _(
         "The officers handling your aspiration see your name. The aspiration itself may be "
         "shown publicly, always without your name."
@@ -40,7 +40,7 @@ CONFIDENTIALITY_HELP = {
         "through the channel you choose below."
     ),
 }
-CONFIDENTIALITY_LABELS = {
+CONFIDENTIALITY_LABELS: dict[str, Any] = {
     Confidentiality.BIASA: _("Ordinary (biasa)"),
     Confidentiality.ANONIM: _("Anonymous (anonim)"),
     Confidentiality.RAHASIA: _("Confidential (rahasia)"),
@@ -77,13 +77,16 @@ def desa_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
-class SubmitForm(InputForm):
+class _SubmitForm(InputForm):
     """An aspiration from a citizen, without an account (the submit action's input, less what
     is not the citizen's to choose: the channel, the priority, a NIK)."""
 
     def kecamatan_names(self) -> list[str]:
         """The kecamatan of the desa list, in its order (for the optional filter)."""
-        return [group for group, options in self.fields["desa"].choices if group and options]
+        field = self.fields["desa"]
+        assert isinstance(field, forms.ChoiceField)
+        groups = cast(list[tuple[str, Any]], field.choices)  # as the dressing sets them
+        return [group for group, options in groups if group and options]
 
     def confidentiality_options(self) -> list[dict[str, Any]]:
         """The radio buttons of the confidentiality choice, each with its explanation."""
@@ -93,10 +96,10 @@ class SubmitForm(InputForm):
         ]
 
 
-SubmitForm = form_class(  # type: ignore[misc]
+SubmitForm = form_class(
     "SubmitForm",
     d.SUBMIT.input.without("channel", "priority", "reporter_nik"),
-    base=SubmitForm,
+    base=_SubmitForm,
     dress={
         "category": lambda form: {
             "label": _("Category"),
@@ -227,7 +230,7 @@ def _citizen_form(action: Action) -> type[CitizenForm]:
     built = form_class(
         name, action.input, base=CitizenForm, dress=DRESS.get(action.code), attrs=attrs
     )
-    return built  # type: ignore[return-value]
+    return built
 
 
 CITIZEN_FORMS: dict[str, type[CitizenForm]] = {

@@ -59,6 +59,9 @@ PUBLISHABLE = (Confidentiality.BIASA, Confidentiality.ANONIM)
 ANSWERED_STATUSES = (CaseStatus.RESPONDED, CaseStatus.CLOSED)
 ANSWER_ACTIONS = ("resolve", "respond", "decline")
 
+# the events a public item's answers come from, attached by a prefetch
+ANSWER_EVENTS = "answer_events"
+
 
 @dataclass
 class Row:
@@ -144,7 +147,7 @@ def _grouped(rows: QuerySet, key: str, start_field: str) -> dict[Any, dict[str, 
             row["answered"] += 1
             waits[group].append(answered - started)
     for group, values in waits.items():
-        found[group]["median"] = statistics.median(values)
+        found[group]["median"] = reports.median_of(values)
     return found
 
 
@@ -257,7 +260,7 @@ def answered_cases(kecamatan: str = "") -> QuerySet[Case]:
             queryset=CaseEvent.objects.filter(action__in=ANSWER_ACTIONS).order_by(
                 "created_at", "id"
             ),
-            to_attr="answer_events",
+            to_attr=ANSWER_EVENTS,
         )
     )
 
@@ -265,7 +268,7 @@ def answered_cases(kecamatan: str = "") -> QuerySet[Case]:
 def public_item(case: Case) -> dict[str, Any]:
     """What the list shows of one case: the public view's title, place, category and
     answers (disclosure's rules), never a person."""
-    view = disclosure.public_view(case, case.answer_events)
+    view = disclosure.public_view(case, getattr(case, ANSWER_EVENTS))
     return {
         "number": view["number"],
         "title": view.get("title"),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -144,6 +145,8 @@ def submit_case(
     if errors:
         raise InvalidInput(errors, fields={k: "invalid" for k in errors})
     assert category_obj is not None and desa_obj is not None
+    kecamatan = desa_obj.parent_id
+    assert kecamatan is not None, "a desa lies in a kecamatan"
     priority = kernel.choice(priority, Priority, "priority", Priority.SEDANG)
     channel = kernel.choice(channel, Channel, "channel")
     confidentiality = kernel.choice(
@@ -162,7 +165,7 @@ def submit_case(
     rows = RowBatch() if batch.available() else None
     with kernel.staged_files(files, actor=officer) as stored, transaction.atomic():
         if rows is not None:
-            reserve = {Case: 1, **engine.start_rows()}
+            reserve: dict[type[Model], int] = {Case: 1, **engine.start_rows()}
             if stored:
                 reserve[CaseEvent] = 1  # the files point at the submission's event
             number, ids = next_case_number_with(
@@ -181,7 +184,7 @@ def submit_case(
             category=category_obj,
             priority=priority,
             desa=desa_obj,
-            kecamatan_id=desa_obj.parent_id,
+            kecamatan_id=kecamatan,
             address=cleaned["address"],
             latitude=latitude,
             longitude=longitude,

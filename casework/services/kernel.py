@@ -190,6 +190,8 @@ def staged_files(
 
 def _remove(stored: Sequence[Attachment]) -> None:
     for attachment in stored:
+        if not attachment.file.name:
+            continue
         try:
             default_storage.delete(attachment.file.name)
         except OSError:  # pragma: no cover (the storage failing again)
@@ -361,7 +363,7 @@ def begin(
 def _policy(action: Action, actor: User | None, case: Case, tasks: list[CaseTask]) -> Decision:
     policy = action.policy
     assert policy is not None and hasattr(policy, "decide"), f"{action.code} has no policy"
-    return policy.decide(actor, case, tasks, lambda: selectors.in_scope(actor, case))  # type: ignore[arg-type]
+    return policy.decide(actor, case, tasks, lambda: selectors.in_scope(actor, case))
 
 
 def check(action: Action, *, case: Case, actor: User | None) -> None:

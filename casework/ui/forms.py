@@ -80,3 +80,10 @@ FILES_HELP = format_lazy("{}", lazy(_files_help, str)())
 
 def files_dress() -> dict[str, Any]:
     return {"label": _("Attachments"), "help_text": FILES_HELP, "widget": files_input()}
+
+
+def set_choices(form: forms.Form, name: str, choices: Any) -> None:
+    """Give the choice field ``name`` of ``form`` its choices (known when the form is made)."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField), name
+    field.choices = choices

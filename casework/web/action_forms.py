@@ -15,8 +15,8 @@ from casework.actions import Action
 from casework.actions import declarations as d
 from casework.actions.policy import reassignable
 from casework.actions.schema import InputForm, form_class
-from casework.models import Confidentiality, Priority, UnitKind
-from casework.ui.forms import files_dress, phone_input
+from casework.models import CaseTask, Confidentiality, Priority, UnitKind
+from casework.ui.forms import files_dress, phone_input, set_choices
 
 
 def opd_choices(exclude: int | None = None) -> list[tuple[str, str]]:
@@ -77,6 +77,10 @@ class ActionForm(InputForm):
         return self.declaration.tone
 
 
+def _unit_name(task: CaseTask) -> str:
+    return task.unit.name if task.unit is not None else ""
+
+
 class DispatchForm(ActionForm):
     """The routing rule's OPD preselected; the case's category and priority as they are."""
 
@@ -106,7 +110,7 @@ class MergeForm(ActionForm):
     def __init__(self, *args: Any, candidates: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.candidates = list(candidates)
-        self.fields["candidate"].choices = [(c.number, c.number) for c in self.candidates]
+        set_choices(self, "candidate", [(c.number, c.number) for c in self.candidates])
         self.fields["into"].required = False  # a candidate may be picked instead
 
     def clean(self) -> dict[str, Any]:
@@ -133,7 +137,7 @@ class ReassignForm(ActionForm):
         self.reassignable = reassignable(self.user, self.tasks)
         task_field = forms.TypedChoiceField(label=_("Task"), coerce=int)
         task_field.choices = [
-            (t.pk, f"{t.get_stage_display()} · {t.unit.name}") for t in self.reassignable
+            (t.pk, f"{t.get_stage_display()} · {_unit_name(t)}") for t in self.reassignable
         ]
         if len(self.reassignable) == 1:
             # one task: nothing to choose
@@ -146,7 +150,7 @@ class ReassignForm(ActionForm):
                 (u.username, f"{u.get_full_name() or u.username} ({u.get_role_display()})")
                 for u in self.officers.get(t.pk, [])
             ]
-            groups.append((t.unit.name, people))
+            groups.append((_unit_name(t), people))
         to_field = forms.ChoiceField(label=_("Officer"))
         if len(groups) == 1:
             to_field.choices = [("", "—"), *groups[0][1]]
@@ -237,7 +241,7 @@ def _form_class(action: Action) -> type[ActionForm]:
     }
     base = BASES.get(action.code, ActionForm)
     built = form_class(name, schema, base=base, dress=DRESS.get(action.code), attrs=attrs)
-    return built  # type: ignore[return-value]
+    return built
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -249,7 +253,7 @@ ONE_CLICK = frozenset(code for code, form in ACTION_FORMS.items() if not form.sc
 
 # ----------------------------------------------------------------------------- intake
 
-CONFIDENTIALITY_HELP = {
+CONFIDENTIALITY_HELP: dict[str, Any] = {
     Confidentiality.BIASA: _(
         "Biasa (ordinary): officers handling the case see who reported it; the public "
         "tracking page shows the aspiration but never the reporter."
@@ -269,6 +273,7 @@ CONFIDENTIALITY_HELP = {
 IntakeForm = form_class(
     "IntakeForm",
     d.SUBMIT.input.without("desa", "channel", "notify_channel"),
+    base=InputForm,
     dress={
         "category": lambda form: {
             "label": _("Category"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -9,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from casework import refdata
 from casework.models import CaseStatus, Priority, RegionLevel, Stage, UnitKind
+from casework.ui.forms import set_choices
 
 from .action_forms import category_choices
 
 ALL = _("All")
 
 
-def _choices(pairs, empty=ALL):  # type: ignore[no-untyped-def]
+def _choices(pairs: Iterable[tuple[str, Any]], empty: Any = ALL) -> list[tuple[str, Any]]:
     return [("", empty), *pairs]
 
 
@@ -35,13 +37,13 @@ class TaskFilterForm(forms.Form):
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _choices(CaseStatus.choices)
-        self.fields["priority"].choices = _choices(Priority.choices)
-        self.fields["stage"].choices = _choices(Stage.choices)
+        set_choices(self, "status", _choices(CaseStatus.choices))
+        set_choices(self, "priority", _choices(Priority.choices))
+        set_choices(self, "stage", _choices(Stage.choices))
         categories = sorted(refdata.snapshot().categories.values(), key=lambda c: c.name)
-        self.fields["category"].choices = _choices([(c.code, c.name) for c in categories])
+        set_choices(self, "category", _choices([(c.code, c.name) for c in categories]))
 
     def filters(self) -> dict:
         if not self.is_valid():
@@ -57,12 +59,12 @@ class BulkTaskForm(forms.Form):
     tasks = forms.TypedMultipleChoiceField(coerce=int, choices=[])
     to = forms.CharField(label=_("Officer"), required=False, max_length=150)
 
-    def __init__(self, *args, task_choices=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, task_choices: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["tasks"].choices = [(pk, pk) for pk in task_choices]
+        set_choices(self, "tasks", [(pk, pk) for pk in task_choices])
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("operation") == "reassign" and not data.get("to"):
             self.add_error("to", _("Choose the officer to give the tasks to."))
         return data
@@ -90,9 +92,9 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _all(CaseStatus.choices)
-        self.fields["priority"].choices = _all(Priority.choices)
-        self.fields["category"].choices = _all(category_choices())
+        set_choices(self, "status", _all(CaseStatus.choices))
+        set_choices(self, "priority", _all(Priority.choices))
+        set_choices(self, "category", _all(category_choices()))
         regions = refdata.snapshot().regions.values()
         unit = user.unit
         kecamatan = sorted(
@@ -109,16 +111,18 @@ class CaseFilterForm(forms.Form):
             return
         if unit.kind == UnitKind.FORUM:
             del self.fields["kecamatan"]
-            self.fields["desa"].choices = _all(
-                (r.code, r.name) for r in villages if r.parent_id == unit.region_id
+            set_choices(
+                self,
+                "desa",
+                _all((r.code, r.name) for r in villages if r.parent_id == unit.region_id),
             )
             return
-        self.fields["kecamatan"].choices = _all((r.code, r.name) for r in kecamatan)
+        set_choices(self, "kecamatan", _all((r.code, r.name) for r in kecamatan))
         names = {r.code: r.name for r in kecamatan}
         grouped: dict[str, list[tuple[str, str]]] = {}
         for r in villages:
             grouped.setdefault(names.get(r.parent_id or "", ""), []).append((r.code, r.name))
-        self.fields["desa"].choices = _all(sorted(grouped.items()))
+        set_choices(self, "desa", _all(sorted(grouped.items())))
 
     def filters(self) -> dict[str, Any]:
         """The valid filters, in the terms of the API's case filter."""

@@ -241,7 +241,7 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     # an unacknowledged task (its worker died) is delivered again after this many seconds
     # (checked every interval × throttle seconds)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
         "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
         "unacked_restore_interval": int(os.environ.get("CELERY_RESTORE_INTERVAL", "10")),
         "unacked_restore_throttle": int(os.environ.get("CELERY_RESTORE_THROTTLE", "10")),

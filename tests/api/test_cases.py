@@ -187,7 +187,7 @@ def test_case_list_runs_a_constant_number_of_queries(officers, client_for, who):
     officer = officers[who]
     client = client_for(officer)
 
-    def count() -> int:
+    def count() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url("cases"), {"page_size": 50, "overdue": "false"})
         assert response.status_code == 200

@@ -49,6 +49,7 @@ def test_add_officer(reference, role, unit, kind):
     out = run("add_officer", "budi", "--role", role, "--unit", unit, "--password", "s3cret-pass")
     assert "created" in out
     user = User.objects.get(username="budi")
+    assert user.unit is not None
     assert (user.role, user.unit.kind, user.unit.code) == (role, kind, unit)
     assert user.check_password("s3cret-pass")
 

@@ -9,6 +9,7 @@ PostgreSQL (``make test``).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -96,6 +97,7 @@ def _reassign_body(actor: User, tasks: list[CaseTask]) -> dict[str, Any]:
     if not mine:
         return {"to": "forum2"}
     task = mine[0]
+    assert task.unit_id is not None  # reassignable tasks are a unit's
     to = (
         User.objects.filter(unit_id=task.unit_id, is_active=True)
         .order_by("username")
@@ -107,7 +109,7 @@ def _reassign_body(actor: User, tasks: list[CaseTask]) -> dict[str, Any]:
 
 def body(code: str, actor: User | None, tasks: list[CaseTask], target: Case) -> dict[str, Any]:
     """A valid body of each action."""
-    return {
+    bodies: dict[str, dict[str, Any]] = {
         "request_info": {"question": "Di RT berapa?"},
         "provide_info": {"text": "RT 03 RW 01."},
         "dispatch": {"opds": ["dinsos"]},
@@ -119,7 +121,8 @@ def body(code: str, actor: User | None, tasks: list[CaseTask], target: Case) -> 
         "confirm": {"rating": 4, "comment": "Terima kasih."},
         "dispute": {"reason": "Belum beres."},
         "reassign": _reassign_body(actor, tasks) if actor is not None else {},
-    }.get(code, {})
+    }
+    return bodies.get(code, {})
 
 
 def snapshot(case: Case) -> tuple:
@@ -172,8 +175,7 @@ def test_offered_equals_accepted(officers, variant):
             )
             kwargs = body(action.code, actor, tasks, target)
             accepted, refusal, unchanged = attempt(
-                lambda a=action, c=fresh, u=actor, k=kwargs: a.service(case=c, actor=u, **k),
-                fresh,
+                functools.partial(action.service, case=fresh, actor=actor, **kwargs), fresh
             )
             tried += 1
             if offered != accepted or not unchanged:
@@ -187,7 +189,7 @@ def test_offered_equals_accepted(officers, variant):
         offered = action.code in disclosure.citizen_actions(fresh, events)
         kwargs = body(action.code, None, [], target)
         accepted, refusal, unchanged = attempt(
-            lambda a=action, c=fresh, k=kwargs: a.service(case=c, **k), fresh
+            functools.partial(action.service, case=fresh, **kwargs), fresh
         )
         tried += 1
         if offered != accepted or not unchanged:

@@ -1,5 +1,7 @@
 """Reporters' phone numbers and NIK are encrypted at rest."""
 
+from typing import TypedDict
+
 import pytest
 from django.db import connection
 
@@ -37,16 +39,27 @@ def test_updates_go_to_the_channel_the_reporter_gave(officers):
     assert nowhere.notify_channel == ""
 
 
+class Contact(TypedDict, total=False):
+    reporter_name: str
+    reporter_phone: str
+    reporter_email: str
+    reporter_nik: str
+    notify_channel: str
+    contact_consent: bool
+
+
 def test_contact_details_are_recorded_only_with_consent(officers):
     """The consent rule is the service's, whoever calls it (the API, a page, a channel)."""
-    for details in (
+    each: tuple[Contact, ...] = (
         {"reporter_phone": "08123456"},
         {"reporter_name": "Siti"},
         {"reporter_nik": "3508014101900001"},
         {"notify_channel": "email"},
-    ):
+    )
+    for details in each:
         with pytest.raises(InvalidInput) as refused:
-            none = {"reporter_name": "", "reporter_phone": "", "reporter_email": ""}
-            f.submit(**{**none, "reporter_nik": "", "contact_consent": False, **details})
+            none: Contact = {"reporter_name": "", "reporter_phone": "", "reporter_email": ""}
+            without: Contact = {**none, "reporter_nik": "", "contact_consent": False, **details}
+            f.submit(**without)
         assert "contact_consent" in refused.value.detail, details
     assert not Case.objects.exists()

@@ -1,11 +1,13 @@
 """Every action in every state: the legal ones reach their target, the others are refused
 with a domain error and change nothing (status, audit trail, tasks)."""
 
+from collections.abc import Callable
+
 import pytest
 
 from casework import services
 from casework.errors import Conflict, DomainError, NotFound
-from casework.models import CaseTask
+from casework.models import Case, CaseTask
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +23,7 @@ def _merged(o):
     return services.merge_case(case=f.forwarded(o), actor=o["forum"], into=target.number)
 
 
-STATES = {
+STATES: dict[str, Callable[[dict], Case]] = {
     "received": f.submit_for,
     "forwarded": f.forwarded,
     "in_triage": f.in_triage,
@@ -99,7 +101,9 @@ def test_action_in_state(officers, state, action):
         assert after.status == expected
         case.refresh_from_db()
         assert case.status == expected
-        assert case.events.order_by("-created_at", "-id").first().to_status == expected
+        last = case.events.order_by("-created_at", "-id").first()
+        assert last is not None
+        assert last.to_status == expected
         return
     before = snapshot(case)
     # an OPD has no business with a case not dispatched to it: out of its scope

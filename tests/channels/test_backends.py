@@ -89,8 +89,11 @@ def test_settings_choose_the_backend_per_channel(settings, tmp_path):
         },
     }
     assert isinstance(backends.backend("email"), backends.EmailBackend)
-    assert backends.backend("sms").path == tmp_path / "s"
+    sms = backends.backend("sms")
+    assert isinstance(sms, backends.FileBackend)
+    assert sms.path == tmp_path / "s"
     wa = backends.backend("whatsapp")
+    assert isinstance(wa, backends.HttpGatewayBackend)
     assert (wa.url, wa.token, wa.timeout) == ("https://gw.example/wa", "t", 10.0)
     settings.ASPIRASI_NOTIFICATION_BACKENDS = {}
     assert isinstance(backends.backend("email"), backends.EmailBackend)

@@ -2,6 +2,7 @@
 and the helpful replies that create nothing."""
 
 import json
+from typing import TypedDict
 
 import pytest
 from django.db import connection
@@ -24,9 +25,15 @@ def _secret(settings):
     settings.ASPIRASI_INBOUND_SECRET = SECRET
 
 
+class SignatureHeader(TypedDict, total=False):
+    HTTP_X_ASPIRASI_SIGNATURE: str
+
+
 def send(text, *, sender=SENDER, channel="sms", secret=SECRET, sign=True, raw=None):
     body = raw if raw is not None else json.dumps({"from": sender, "text": text}).encode()
-    headers = {"HTTP_X_ASPIRASI_SIGNATURE": signature(secret, body)} if sign else {}
+    headers: SignatureHeader = (
+        {"HTTP_X_ASPIRASI_SIGNATURE": signature(secret, body)} if sign else {}
+    )
     return APIClient().post(
         f"/api/v1/inbound/{channel}/", data=body, content_type="application/json", **headers
     )
@@ -140,7 +147,9 @@ def test_an_aspiration_by_desa_name_in_any_case(reference):
 
 
 def test_an_aspiration_for_a_desa_without_active_kim_goes_to_the_forum(reference):
-    name = inbound.refdata.region(DESA_INACTIVE).name
+    region = inbound.refdata.region(DESA_INACTIVE)
+    assert region is not None
+    name = region.name
     reply_of(send(f"ASPIRASI {name}#Saluran air tersumbat"))
     case = Case.objects.get()
     assert (case.desa_id, case.status) == (DESA_INACTIVE, "forwarded")

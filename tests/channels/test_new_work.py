@@ -168,6 +168,7 @@ def test_reminders_and_escalations_go_by_email_only(people):
 
     case = f.submit(reporter_email="")
     task = case.tasks.get(stage="verification")
+    assert task.due_at is not None
     sweep(now=task.due_at + timedelta(seconds=1))
     channels = set(
         Notification.objects.filter(case=case, user__isnull=False).values_list("channel", flat=True)

@@ -114,6 +114,7 @@ def test_a_cache_that_is_down_lets_requests_through(reference, rates, settings):
     assert submit(client).status_code == 201
     assert submit(client).status_code == 201
     case = Case.objects.first()
+    assert case is not None
     assert client.get(track_url(case.tracking_code)).status_code == 200
     assert client.get(track_url(case.tracking_code)).status_code == 200
     assert Case.objects.count() == 2

@@ -46,6 +46,7 @@ def test_the_worker_delivers_an_sms_to_the_gateway_and_retries_it(gateway, tmp_p
             p.wait_for(lambda: Notification.objects.get(pk=note.pk).attempts == 1, timeout=60)
             failed = Notification.objects.get(pk=note.pk)
             assert failed.status == "pending" and "500" in failed.last_error
+            assert failed.next_attempt_at is not None
             assert failed.next_attempt_at > timezone.now()
             # a minute later: the sweep hands it to the worker again
             Notification.objects.filter(pk=note.pk).update(

@@ -281,6 +281,7 @@ def test_officer_journey(new_page, shot, settings, tmp_path):
     expect(row).to_contain_text("Koordinator forum diminta menelaah hari ini.")
     expect(row.locator("[data-testid=acknowledge-form]")).to_have_count(0)
     level_2.refresh_from_db()
+    assert level_2.acknowledged_by is not None
     assert level_2.acknowledged_by.username == "supervisor"
 
     row.locator("details.row-actions > summary").click()

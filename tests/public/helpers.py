@@ -10,10 +10,17 @@ from django.test import Client
 REPORTER = ("Siti Aminah", "081234567890", "siti@example.org", "3508014101900001")
 
 
-def html_lang(response) -> str:  # type: ignore[no-untyped-def]
+def html_lang(response) -> str:
     found = re.search(r'<html lang="([^"]+)"', response.content.decode())
     assert found, "no lang attribute on <html>"
     return found.group(1)
+
+
+def matched(pattern: str, text: str, flags: int = 0, group: int = 1) -> str:
+    """A group of the first match of ``pattern`` in ``text``; fails the test without one."""
+    found = re.search(pattern, text, flags)
+    assert found, f"no match for {pattern}"
+    return found.group(group)
 
 
 def english(client: Client | None = None) -> Client:

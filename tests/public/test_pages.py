@@ -9,7 +9,7 @@ from django.test import Client
 
 from tests import factories as f
 
-from .helpers import english, html_lang
+from .helpers import english, html_lang, matched
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_submit_form_works_without_javascript(reference):
     assert 'enctype="multipart/form-data"' in html
     assert 'name="csrfmiddlewaretoken"' in html
     # the desa picker: every desa under its kecamatan, in one plain <select>
-    select = re.search(r'<select name="desa"[^>]*>(.*?)</select>', html, re.S).group(1)
+    select = matched(r'<select name="desa"[^>]*>(.*?)</select>', html, re.S)
     assert select.count("<optgroup") == 21
     assert select.count("<option") == 1 + 205
     assert '<optgroup label="Tempursari">' in select
@@ -80,7 +80,7 @@ def test_submit_form_works_without_javascript(reference):
 
 def test_confidentiality_is_explained_next_to_each_choice(reference):
     html = english().get("/aspirasi/baru/").content.decode()
-    block = re.search(r'data-testid="confidentiality">(.*?)</fieldset>', html, re.S).group(1)
+    block = matched(r'data-testid="confidentiality">(.*?)</fieldset>', html, re.S)
     biasa, anonim, rahasia = re.split(r'name="confidentiality"', block)[1:]
     assert "officers handling your aspiration see your name" in biasa
     assert "without your name" in biasa

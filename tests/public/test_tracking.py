@@ -16,7 +16,7 @@ from casework.models import Case, CaseTask, Stage
 from tests import factories as f
 from tests.factories import make_officer
 
-from .helpers import REPORTER, english, text_of
+from .helpers import REPORTER, english, matched, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def who(reference):
     return people
 
 
-def page(case: Case, client: Client | None = None):  # type: ignore[no-untyped-def]
+def page(case: Case, client: Client | None = None):
     return (client or Client()).get(f"/lacak/{case.tracking_code}/")
 
 
@@ -131,7 +131,7 @@ def test_unknown_and_malformed_codes_get_the_same_answer(who):
         html = response.content.decode()
         assert 'data-testid="not-found"' in html
         assert case.number not in text_of(html)
-        bodies.add(re.search(r'data-testid="not-found">([^<]+)<', html).group(1))
+        bodies.add(matched(r'data-testid="not-found">([^<]+)<', html))
     assert len(bodies) == 1  # no hint of what was wrong
 
 
@@ -160,16 +160,14 @@ def test_the_tracking_form_alone(reference):
 def test_who_holds_the_case_is_a_unit_with_its_deadline(who):
     case = f.submit()
     html = page(case).content.decode()
-    holders = re.search(r'data-testid="holders">(.*?)</section>', html, re.S).group(1)
+    holders = matched(r'data-testid="holders">(.*?)</section>', html, re.S)
     assert "KIM Desa Tegalrejo" in holders
     due = CaseTask.objects.get(case=case, stage=Stage.VERIFICATION).due_at
     assert f'datetime="{timezone.localtime(due).isoformat()}"' in holders
 
     case = services.verify_case(case=case, actor=who["kim"])
     case = services.dispatch_case(case=case, actor=who["forum"], opds=["dputr", "dinkes"])
-    holders = re.search(
-        r'data-testid="holders">(.*?)</section>', page(case).content.decode(), re.S
-    ).group(1)
+    holders = matched(r'data-testid="holders">(.*?)</section>', page(case).content.decode(), re.S)
     assert "Dinas Pekerjaan Umum dan Tata Ruang" in holders and "Dinas Kesehatan" in holders
     assert "Forum KIM" not in holders
 
@@ -301,9 +299,7 @@ def test_the_deadline_is_hidden_while_waiting_for_information(who):
     CaseTask.objects.filter(case=case, stage=Stage.TRIAGE).update(
         due_at=timezone.now() + timedelta(days=3)
     )
-    holders = re.search(
-        r'data-testid="holders">(.*?)</section>', page(case).content.decode(), re.S
-    ).group(1)
+    holders = matched(r'data-testid="holders">(.*?)</section>', page(case).content.decode(), re.S)
     assert "Forum KIM Kecamatan Tempursari" in holders
     assert "<time" not in holders
 

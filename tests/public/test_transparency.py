@@ -18,7 +18,7 @@ from casework.public import transparency
 from tests import factories as f
 from tests.conftest import KECAMATAN, OTHER_DESA, OTHER_KECAMATAN
 
-from .helpers import REPORTER, english, table_row, text_of
+from .helpers import REPORTER, english, matched, table_row, text_of
 
 pytestmark = pytest.mark.django_db
 
@@ -86,15 +86,15 @@ def test_figures_per_kecamatan_and_opd(dataset):
         "on-time": "–",
         "days": "–",
     }
-    totals = re.search(r'data-testid="totals">(.*?)</section>', html, re.S).group(1)
+    totals = matched(r'data-testid="totals">(.*?)</section>', html, re.S)
     assert 'data-testid="total-received">5<' in totals
     assert 'data-testid="total-answered">4<' in totals
     assert 'data-testid="total-on-time">67%<' in totals
     assert 'data-testid="total-days">3.0<' in totals  # median of 1, 2, 4 and 6 days
     # the charts: one bar per kecamatan with aspirations, one per OPD with answers
-    chart = re.search(r'data-testid="chart-received".*?</svg>', html, re.S).group(0)
+    chart = matched(r'data-testid="chart-received".*?</svg>', html, re.S, group=0)
     assert chart.count("<rect") == 2 and "Tempursari" in chart and "Pronojiwo" in chart
-    chart = re.search(r'data-testid="chart-on-time".*?</svg>', html, re.S).group(0)
+    chart = matched(r'data-testid="chart-on-time".*?</svg>', html, re.S, group=0)
     assert chart.count("<rect") == 1 and "67%" in chart
 
 
@@ -111,7 +111,7 @@ def test_on_time_agrees_with_the_supervisors_dashboard(dataset):
 
 def test_the_answered_list_shows_ordinary_and_anonymous_never_rahasia_or_names(dataset):
     html = Client().get(URL).content.decode()
-    listing = re.search(r'data-testid="answered-list">(.*?)</ul>', html, re.S).group(1)
+    listing = matched(r'data-testid="answered-list">(.*?)</ul>', html, re.S)
     numbers = re.findall(r'data-number="([^"]+)"', listing)
     expected = [dataset[k].number for k in ("e", "b", "a")]  # newest first
     assert numbers == expected
@@ -131,7 +131,7 @@ def test_the_answered_list_shows_ordinary_and_anonymous_never_rahasia_or_names(d
 
 def test_the_answered_list_by_kecamatan_and_paged(dataset, officers):
     html = Client().get(URL, {"kecamatan": OTHER_KECAMATAN}).content.decode()
-    listing = re.search(r'data-testid="answered-list">(.*?)</ul>', html, re.S).group(1)
+    listing = matched(r'data-testid="answered-list">(.*?)</ul>', html, re.S)
     assert re.findall(r'data-number="([^"]+)"', listing) == [dataset["e"].number]
     assert Client().get(URL, {"kecamatan": "xx", "halaman": "99"}).status_code == 200
 

@@ -103,7 +103,7 @@ def private_redis():
         raise RuntimeError("redis-server is needed for this test")
     port = free_port()
     args = [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
-    state = {"proc": None}
+    state: dict[str, subprocess.Popen[bytes] | None] = {"proc": None}
 
     def start():
         state["proc"] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -8,7 +8,7 @@ from django.core.mail.backends.filebased import EmailBackend
 
 
 class SlowEmailBackend(EmailBackend):
-    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages):
         marker = Path(os.environ["EMAIL_FILE_PATH"]) / "started"
         marker.write_text(str(os.getpid()))
         time.sleep(float(os.environ.get("SLOW_MAIL_SECONDS", "4")))

@@ -21,7 +21,7 @@ DASHBOARD = "/petugas/dasbor/"
 HOUR = timedelta(hours=1)
 
 
-def task_of(case, stage: str) -> CaseTask:  # type: ignore[no-untyped-def]
+def task_of(case, stage: str) -> CaseTask:
     return CaseTask.objects.get(case=case, stage=stage, status="DONE")
 
 

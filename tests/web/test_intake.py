@@ -25,13 +25,13 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
-def login(user) -> Client:  # type: ignore[no-untyped-def]
+def login(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def form(**changes) -> dict:  # type: ignore[no-untyped-def]
+def form(**changes) -> dict:
     data = {
         "category": "infrastruktur",
         "title": "Saluran air tersumbat",
@@ -151,6 +151,7 @@ def test_intake_with_a_photo_strips_its_metadata(officers):
     response = login(officers["kim"]).post(INTAKE, {**form(), "attachments": [photo]})
     assert response.status_code == 302
     item = Attachment.objects.get()
+    assert item.event is not None
     assert item.event.action == "submit"
     assert item.uploaded_by == officers["kim"]
     with item.file.open("rb") as handle, Image.open(handle) as stored:

@@ -7,6 +7,7 @@ import signal
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 from django.db import connection
@@ -39,8 +40,14 @@ def people():
     return made
 
 
+class Redelivery(TypedDict):
+    CELERY_VISIBILITY_TIMEOUT: str
+    CELERY_RESTORE_INTERVAL: str
+    CELERY_RESTORE_THROTTLE: str
+
+
 # an unacknowledged task of a killed worker comes back after two seconds
-REDELIVER_FAST = {
+REDELIVER_FAST: Redelivery = {
     "CELERY_VISIBILITY_TIMEOUT": "2",
     "CELERY_RESTORE_INTERVAL": "1",
     "CELERY_RESTORE_THROTTLE": "1",

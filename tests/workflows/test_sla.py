@@ -2,6 +2,7 @@
 
 import io
 from datetime import datetime
+from typing import TypedDict
 
 import pytest
 from django.core.management import call_command
@@ -48,11 +49,17 @@ def test_administrator_additions_and_removals():
     assert due("2026-12-23T09:00", 1) == at("2026-12-24")
 
 
+class PolicyKeys(TypedDict):
+    category_id: int | None
+    sla_class: str
+    priority: str
+
+
 def test_policy_overrides_by_category_and_priority(reference):
-    kw = {"category_id": None, "sla_class": "standard", "priority": "sedang"}
+    kw: PolicyKeys = {"category_id": None, "sla_class": "standard", "priority": "sedang"}
     assert sla.working_days_for("opd_response", **kw) == 5
-    assert sla.working_days_for("opd_response", **{**kw, "priority": "darurat"}) == 1
-    assert sla.working_days_for("opd_response", **{**kw, "sla_class": "complex"}) == 14
+    assert sla.working_days_for("opd_response", **(kw | {"priority": "darurat"})) == 1
+    assert sla.working_days_for("opd_response", **(kw | {"sla_class": "complex"})) == 14
     from casework.models import Category
 
     health = Category.objects.get(code="kesehatan")
@@ -61,10 +68,10 @@ def test_policy_overrides_by_category_and_priority(reference):
     SlaPolicy.objects.create(
         stage="opd_response", category=health, priority="tinggi", working_days=2
     )
-    assert sla.working_days_for("opd_response", **{**kw, "priority": "tinggi"}) == 3
-    on_health = {**kw, "category_id": health.pk}
+    assert sla.working_days_for("opd_response", **(kw | {"priority": "tinggi"})) == 3
+    on_health = kw | {"category_id": health.pk}
     assert sla.working_days_for("opd_response", **on_health) == 4
-    assert sla.working_days_for("opd_response", **{**on_health, "priority": "tinggi"}) == 2
+    assert sla.working_days_for("opd_response", **(on_health | {"priority": "tinggi"})) == 2
 
 
 def test_every_open_task_carries_its_due_time(officers):

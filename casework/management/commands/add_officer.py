@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.errors import DomainError
 from casework.models import Role
@@ -11,7 +13,7 @@ class Command(BaseCommand):
         "(forum roles), the OPD's short code (OPD roles) or the kabupaten code (supervisor)."
     )
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--unit", required=True)
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--email", default="")
         parser.add_argument("--name", default="")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             user, created, password = provision_officer(
                 username=options["username"],
@@ -32,6 +34,7 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(str(exc.detail)) from exc
         verb = "created" if created else "updated"
-        self.stdout.write(f"{user.username} {verb}: {user.role} of {user.unit.name}")
+        unit = user.unit.name if user.unit is not None else "—"
+        self.stdout.write(f"{user.username} {verb}: {user.role} of {unit}")
         if password and not options["password"]:
             self.stdout.write(f"password: {password}")

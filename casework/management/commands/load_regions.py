@@ -1,6 +1,7 @@
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from casework.reference import DEFAULT_REGIONS_CSV, ReferenceError, load_regions
 
@@ -8,10 +9,10 @@ from casework.reference import DEFAULT_REGIONS_CSV, ReferenceError, load_regions
 class Command(BaseCommand):
     help = "Load a region tree (code,name,level,parent_code; Kemendagri codes) and its units."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("csv", nargs="?", default=str(DEFAULT_REGIONS_CSV))
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             result = load_regions(Path(options["csv"]))
         except (OSError, ReferenceError) as exc:

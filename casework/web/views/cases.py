@@ -10,17 +10,17 @@ from __future__ import annotations
 import csv
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
-    HttpResponse,
     HttpResponseNotAllowed,
     StreamingHttpResponse,
 )
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone, translation
@@ -38,10 +38,10 @@ from casework.ui.forms import errors_onto_form, report_refusal, safe_next
 from ..action_forms import ACTION_FORMS, ONE_CLICK, ActionForm, MergeForm, ReassignForm
 from ..forms import CaseFilterForm
 from ..similar import rank_similar
-from .common import officer_required, page_context, paginate
+from .common import OfficerRequest, officer_required, page_context, paginate
 
 PAGE_SIZE = 25
-SOON = timezone.timedelta(hours=24)
+SOON = timedelta(hours=24)
 MERGE_POOL = 50  # newest similar open cases scored for a merge
 MERGE_SHOWN = 10
 
@@ -73,7 +73,7 @@ def _case_or_404(user: Any, number: str) -> Case:
         raise Http404 from None
 
 
-def _back(request: HttpRequest, number: str) -> str:
+def _back(request: OfficerRequest, number: str) -> str:
     return safe_next(request, "web:case", number)
 
 
@@ -148,7 +148,7 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
             {
                 "event": event,
                 "label": declared.event if declared is not None else event.action,
-                "actor": event.actor.get_username() if event.actor_id else None,
+                "actor": event.actor.get_username() if event.actor is not None else None,
                 "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
                 "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
                 "changed": event.from_status != event.to_status,
@@ -160,8 +160,8 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
 
 
 def _render_case(
-    request: HttpRequest, number: str, *, bound: ActionForm | None = None, status: int = 200
-) -> HttpResponse:
+    request: OfficerRequest, number: str, *, bound: ActionForm | None = None, status: int = 200
+) -> HttpResponseBase:
     user = request.user
     try:
         case = selectors.case_detail(user, number)
@@ -209,12 +209,12 @@ def _map_url(case: Case) -> str | None:
 
 
 @officer_required
-def case_page(request: HttpRequest, number: str) -> HttpResponse:
+def case_page(request: OfficerRequest, number: str) -> HttpResponseBase:
     return _render_case(request, number)
 
 
 @officer_required
-def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+def case_action(request: OfficerRequest, number: str, action: str) -> HttpResponseBase:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if action not in ACTION_FORMS:
@@ -255,7 +255,7 @@ def case_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
 
 
 @officer_required
-def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_download(request: OfficerRequest, pk: int) -> HttpResponseBase:
     """An attachment, only to officers who may see its case; never from a public URL."""
     found = Attachment.objects.select_related("case").filter(pk=pk).first()
     if found is None:
@@ -283,7 +283,7 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 # ----------------------------------------------------------------------------- case list
 
 
-def _filtered_cases(request: HttpRequest) -> tuple[CaseFilterForm, Any]:
+def _filtered_cases(request: OfficerRequest) -> tuple[CaseFilterForm, Any]:
     user = request.user
     form = CaseFilterForm(request.GET or None, user=user)
     cases = selectors.cases_for(user).order_by("-created_at", "-id")
@@ -300,7 +300,7 @@ def _nearest_due(case: Case) -> Any:
 
 
 @officer_required
-def case_list(request: HttpRequest) -> HttpResponse:
+def case_list(request: OfficerRequest) -> HttpResponseBase:
     if request.GET.get("format") == "csv":
         return _csv_export(request)
     form, cases = _filtered_cases(request)
@@ -380,7 +380,7 @@ def _csv_rows(cases: Any) -> Iterator[list[str]]:
         ]
 
 
-def _csv_export(request: HttpRequest) -> StreamingHttpResponse:
+def _csv_export(request: OfficerRequest) -> StreamingHttpResponse:
     """The list as filtered, every page, streamed; reporters are never part of it."""
     _form, cases = _filtered_cases(request)
     rows = cases.prefetch_related(selectors.prefetch_open_tasks()).iterator(chunk_size=500)

@@ -12,12 +12,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from casework import selectors
-from casework.models import MANAGER_ROLES, Role, UnitKind
+from casework.models import MANAGER_ROLES, Role, UnitKind, User
 
 SCOPE_LABELS = {
     UnitKind.KIM: _("desa %(name)s"),
@@ -27,11 +28,20 @@ SCOPE_LABELS = {
 }
 
 
-def officer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class OfficerRequest(HttpRequest):
+    """A request :func:`officer_required` let through: its user is an officer."""
+
+    user: User
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def officer_required(view: View) -> View:
     """Anonymous visitors go to the sign-in form; signed-in users without a unit get 403."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("web:login"))
         if not selectors.is_officer(request.user):
@@ -50,7 +60,7 @@ def scope_label(user: Any) -> str:
     return str(label) % {"name": name}
 
 
-def navigation(request: HttpRequest, current: str) -> list[dict[str, Any]]:
+def navigation(request: OfficerRequest, current: str) -> list[dict[str, Any]]:
     user = request.user
     items = [("home", _("Home"), reverse("web:home")), ("tasks", _("Tasks"), reverse("web:tasks"))]
     if user.role == Role.KIM_OPERATOR:
@@ -66,7 +76,7 @@ def navigation(request: HttpRequest, current: str) -> list[dict[str, Any]]:
     ]
 
 
-def page_context(request: HttpRequest, current: str, **extra: Any) -> dict[str, Any]:
+def page_context(request: OfficerRequest, current: str, **extra: Any) -> dict[str, Any]:
     return {
         "nav": navigation(request, current),
         "scope_label": scope_label(request.user),

@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import path
 from django.utils import formats, timezone
@@ -19,7 +20,7 @@ from casework import reports
 from casework.ui.charts import CHART_WIDTH, bar_chart, percent
 
 from ..csv import csv_response
-from .common import page_context
+from .common import OfficerRequest, page_context
 from .supervision import supervisor_only
 
 # ----------------------------------------------------------------------------- dashboard
@@ -169,7 +170,7 @@ def _chart_data(name: str, now: datetime) -> dict[str, Any]:
 
 
 @supervisor_only
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: OfficerRequest) -> HttpResponseBase:
     now = timezone.now()
     export = request.GET.get("export")
     if export:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
-from django.urls import reverse_lazy
 from django.utils import timezone
 
 from casework import selectors
 from casework.models import MANAGER_ROLES
 
-from .common import officer_required, page_context
+from .common import OfficerRequest, officer_required, page_context
 
 
 class LoginView(auth_views.LoginView):
@@ -20,11 +19,11 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("web:login")
+    next_page = "web:login"
 
 
 @officer_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: OfficerRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     mine = selectors.tasks_for(user, "mine")

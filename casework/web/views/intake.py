@@ -4,7 +4,7 @@ behalf, and prints the receipt with the tracking code for the citizen."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,25 +12,25 @@ from django.utils.translation import gettext as _
 from casework import refdata, selectors, services
 from casework.actions import declarations as d
 from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
-from casework.models import Channel, Role, UnitKind
+from casework.models import Channel, Role, UnitKind, User
 from casework.ui.forms import errors_onto_form, report_refusal
 
 from ..action_forms import IntakeForm
-from .common import officer_required, page_context
+from .common import OfficerRequest, officer_required, page_context
 
 TRACKING_PATH = "/lacak/"
 
 
-def _is_kim_operator(user) -> bool:  # type: ignore[no-untyped-def]
-    return user.role == Role.KIM_OPERATOR and user.unit.kind == UnitKind.KIM
+def _is_kim_operator(user: User) -> bool:
+    return user.role == Role.KIM_OPERATOR and selectors.unit_of(user).kind == UnitKind.KIM
 
 
 @officer_required
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: OfficerRequest) -> HttpResponse:
     user = request.user
     if not _is_kim_operator(user):
         raise PermissionDenied
-    desa = refdata.village(user.unit.region_id or "")
+    desa = refdata.village(selectors.unit_of(user).region_id or "")
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
@@ -40,7 +40,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                 case = d.SUBMIT.service(
                     actor=user,
                     channel=Channel.KIM,
-                    desa=user.unit.region_id,
+                    desa=selectors.unit_of(user).region_id,
                     **form.service_kwargs(),
                 )
             except InvalidInput as error:
@@ -60,7 +60,7 @@ def intake(request: HttpRequest) -> HttpResponse:
 
 
 @officer_required
-def intake_done(request: HttpRequest, number: str) -> HttpResponse:
+def intake_done(request: OfficerRequest, number: str) -> HttpResponse:
     """The receipt: only the operator who recorded the case, or a KIM operator of its desa,
     sees the tracking code (whoever holds it acts as the citizen)."""
     user = request.user
@@ -69,7 +69,7 @@ def intake_done(request: HttpRequest, number: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     recorder = case.created_by_id == user.pk
-    same_kim = _is_kim_operator(user) and user.unit.region_id == case.desa_id
+    same_kim = _is_kim_operator(user) and selectors.unit_of(user).region_id == case.desa_id
     if not (recorder or same_kim):
         raise Http404
     context = page_context(

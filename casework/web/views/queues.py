@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,18 +21,19 @@ from casework.ui.forms import safe_next
 
 from ..csv import csv_response
 from ..forms import BulkTaskForm, TaskFilterForm
-from .common import COUNT_LIMIT, officer_required, page_context, tally, window
+from .common import COUNT_LIMIT, OfficerRequest, officer_required, page_context, tally, window
 
 PAGE_SIZE = 25
-SOON = timezone.timedelta(hours=24)
+SOON = timedelta(hours=24)
 SEARCH_COUNT_LIMIT = 100
 
 
 @officer_required
-def tasks(request: HttpRequest) -> HttpResponse:
+def tasks(request: OfficerRequest) -> HttpResponseBase:
     user = request.user
     form = TaskFilterForm(request.GET or None)
-    tab = request.GET.get("tab") if request.GET.get("tab") in ("mine", "queue") else "mine"
+    asked = request.GET.get("tab", "")
+    tab = asked if asked in ("mine", "queue") else "mine"
     filters = form.filters() if request.GET else {}
     now = timezone.now()
     lists = {
@@ -86,12 +91,16 @@ def tasks(request: HttpRequest) -> HttpResponse:
         query=query.urlencode(),
         tab_query={t: _with(query, tab=t) for t in ("mine", "queue")},
         can_reassign=user.role in MANAGER_ROLES,
-        officers=selectors.officers_of_unit(user.unit_id) if user.role in MANAGER_ROLES else [],
+        officers=(
+            selectors.officers_of_unit(selectors.unit_of(user).pk)
+            if user.role in MANAGER_ROLES
+            else []
+        ),
     )
     return render(request, "web/tasks.html", context)
 
 
-def _task_rows(tasks):  # type: ignore[no-untyped-def]
+def _task_rows(tasks: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
     """What a row of the task list shows, and no more (the desa's name comes from the cached
     reference data)."""
     return tasks.select_related("case", "owner").only(
@@ -109,7 +118,7 @@ def _task_rows(tasks):  # type: ignore[no-untyped-def]
     )
 
 
-def _with(query, **changes) -> str:  # type: ignore[no-untyped-def]
+def _with(query: QueryDict, **changes: str) -> str:
     copy = query.copy()
     for key, value in changes.items():
         copy[key] = value
@@ -118,7 +127,7 @@ def _with(query, **changes) -> str:  # type: ignore[no-untyped-def]
 
 @officer_required
 @require_POST
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: OfficerRequest) -> HttpResponseBase:
     """Claim or reassign several tasks at once; each is its own action, reported one by one."""
     user = request.user
     ids = [int(pk) for pk in request.POST.getlist("tasks") if pk.isdigit()]
@@ -133,7 +142,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect(back)
     done, refused = 0, []
     for pk in form.cleaned_data["tasks"]:

@@ -22,7 +22,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -33,10 +34,18 @@ from django.views.decorators.http import require_POST
 from casework import refdata, reports, services
 from casework.errors import DomainError
 from casework.models import Role, Stage, UnitKind
-from casework.ui.forms import report_refusal, safe_next
+from casework.ui.forms import report_refusal, safe_next, set_choices
 
 from ..csv import csv_response
-from .common import COUNT_LIMIT, officer_required, page_context, tally, window
+from .common import (
+    COUNT_LIMIT,
+    OfficerRequest,
+    View,
+    officer_required,
+    page_context,
+    tally,
+    window,
+)
 
 PAGE_SIZE = 25
 TABS = ("escalations", "overdue")
@@ -50,12 +59,12 @@ AGE_CHOICES = [
 
 def roles_required(
     *roles: str,
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[View], View]:
     """Signed-in officers of these roles only: anonymous → sign-in, other roles → 403."""
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorate(view: View) -> View:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: OfficerRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if request.user.role not in roles:
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -69,7 +78,7 @@ review_access = roles_required(*reports.REVIEW_ROLES)
 supervisor_only = roles_required(Role.SUPERVISOR)
 
 
-def _back(request: HttpRequest) -> str:
+def _back(request: OfficerRequest) -> str:
     return safe_next(request, "web:review")
 
 
@@ -136,8 +145,8 @@ class ReviewFilterForm(forms.Form):
     def __init__(self, *args: Any, user: Any, tab: str = "escalations", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tab = tab
-        self.fields["unit"].choices = _unit_choices(user)
-        self.fields["stage"].choices = [("", _("All stages")), *Stage.choices]
+        set_choices(self, "unit", _unit_choices(user))
+        set_choices(self, "stage", [("", _("All stages")), *Stage.choices])
         if tab == "overdue":
             del self.fields["level"]
             del self.fields["state"]
@@ -167,10 +176,11 @@ def _days(delta: Any) -> int:
 
 
 @review_access
-def review(request: HttpRequest) -> HttpResponse:
+def review(request: OfficerRequest) -> HttpResponseBase:
     user = request.user
     now = timezone.now()
-    tab = request.GET.get("tab") if request.GET.get("tab") in TABS else "escalations"
+    asked = request.GET.get("tab", "")
+    tab = asked if asked in TABS else "escalations"
     form = ReviewFilterForm(request.GET or None, user=user, tab=tab)
     values = form.values()  # the overdue tab's form has no level or state
     escalations = reports.escalations_for(user, now=now, **values)
@@ -187,6 +197,7 @@ def review(request: HttpRequest) -> HttpResponse:
         "escalations": tally(escalations, COUNT_LIMIT),
         "overdue": tally(by_deadline, COUNT_LIMIT),
     }
+    rows_of: Callable[[Any], Any]
     if tab == "escalations":
         source, rows_of = escalations, _escalation_rows
     else:
@@ -268,7 +279,7 @@ def _overdue_rows(tasks: Any) -> Any:
     return tasks.select_related("case", "case__kecamatan", "unit", "owner")
 
 
-def _escalations_csv(rows: Any, now: datetime) -> HttpResponse:
+def _escalations_csv(rows: Any, now: datetime) -> HttpResponseBase:
     header = [
         _("Case"),
         _("Title"),
@@ -307,7 +318,7 @@ def _escalations_csv(rows: Any, now: datetime) -> HttpResponse:
     return csv_response(f"eskalasi-{stamp}.csv", header, lines())
 
 
-def _overdue_csv(rows: Any, now: datetime) -> HttpResponse:
+def _overdue_csv(rows: Any, now: datetime) -> HttpResponseBase:
     header = [
         _("Case"),
         _("Title"),
@@ -342,7 +353,7 @@ def _overdue_csv(rows: Any, now: datetime) -> HttpResponse:
 
 @review_access
 @require_POST
-def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+def acknowledge(request: OfficerRequest, pk: int) -> HttpResponseBase:
     try:
         escalation = services.acknowledge_escalation(
             escalation_id=pk, actor=request.user, comment=request.POST.get("comment", "")
@@ -359,7 +370,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @review_access
 @require_POST
-def reassign(request: HttpRequest, task_id: int) -> HttpResponse:
+def reassign(request: OfficerRequest, task_id: int) -> HttpResponseBase:
     task = reports.reviewable_task(request.user, task_id)
     if task is None:
         raise Http404

@@ -9,9 +9,10 @@ and the action table from the actions' declarations (:mod:`casework.actions.decl
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from casework import actions
@@ -181,7 +182,7 @@ def _api(action: actions.Action) -> str:
 class Command(BaseCommand):
     help = "Write docs/lifecycle.md (state table, state diagram, process chart) from the code."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--check",
             action="store_true",
@@ -189,7 +190,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--output", default=str(DEFAULT_OUTPUT), help="The file to write.")
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["output"])
         content = render()
         current = path.read_text(encoding="utf-8") if path.exists() else None

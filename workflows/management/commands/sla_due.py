@@ -1,6 +1,7 @@
 from datetime import datetime
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from workflows.sla import WIB, add_working_days
 
@@ -8,11 +9,11 @@ from workflows.sla import WIB, add_working_days
 class Command(BaseCommand):
     help = "Print the deadline N working days after a moment of receipt (ISO 8601, WIB)."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--start", required=True, help="ISO datetime; naive means WIB")
         parser.add_argument("--working-days", type=int, required=True)
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         try:
             start = datetime.fromisoformat(options["start"])
         except ValueError as exc:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from workflows.sweep import sweep
@@ -6,7 +8,7 @@ from workflows.sweep import sweep
 class Command(BaseCommand):
     help = "Run one service-level sweep now (for operators, and for cron instead of beat)."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         result = sweep()
         self.stdout.write(
             f"reminders {result.reminders}, escalations {result.escalations}, "
