@@ -93,16 +93,12 @@ def transition(case: Case, method: str, *args: Any, **kwargs: Any) -> None:
 
 
 def open_tasks(case: Case) -> list[CaseTask]:
-    """The case's open tasks, oldest first, each with its process holding this case (the
-    engine's callbacks read the locked instance)."""
-    tasks = list(
+    """The case's open tasks, oldest first, with their process (the engine acts on it)."""
+    return list(
         CaseTask.objects.select_related("process")
         .filter(case_id=case.pk, status__in=OPEN_TASK_STATUSES)
         .order_by("created", "id")
     )
-    for task in tasks:
-        task.process.case = case
-    return tasks
 
 
 # ----------------------------------------------------------------------------- input
