@@ -162,8 +162,9 @@ def _submit(channel: str, sender: str, message: Message) -> Reply:
             + help_text()
         )
     if len(found) > 1:
+        kec = _("Kec.")  # the abbreviation of kecamatan
         candidates = "; ".join(
-            f"{r.name} ({_('Kec.')} {_kecamatan_name(r)}): {r.code}" for r in found[:MAX_CANDIDATES]
+            f"{r.name} ({kec} {_kecamatan_name(r)}): {r.code}" for r in found[:MAX_CANDIDATES]
         )
         return Reply(
             _(

@@ -125,3 +125,75 @@ def test_make_test_fails_when_a_test_is_skipped(tmp_path):
     env["ASPIRASI_FORBID_SKIPS"] = "1"
     run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1 and "forbids skips" in run.stdout, run.stdout
+
+
+def _catalogue(path: Path) -> tuple[str, dict[str, str]]:
+    """The header and the translations of a .po file (plural entries by their singular)."""
+    text = path.read_text()
+    entries = text.split("\n\n")
+    found: dict[str, str] = {}
+    for entry in entries[1:]:
+        if "#, fuzzy" in entry:
+            found.setdefault("__fuzzy__", "")
+        msgid = re.search(r'^msgid ((?:"(?:[^"\\]|\\.)*"\n?)+)', entry, re.M)
+        msgstr = re.search(r'^msgstr(?:\[0\])? ((?:"(?:[^"\\]|\\.)*"\n?)+)', entry, re.M)
+        if msgid and msgstr:
+            key = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgid.group(1)))
+            found[key] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgstr.group(1)))
+    return entries[0], found
+
+
+def _translatable_strings() -> set[str]:
+    """String literals the code marks for translation: ``_()``, ``gettext()``,
+    ``gettext_lazy()``, ``ngettext()`` in Python, ``{% translate %}`` in templates."""
+    import ast
+
+    names = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext"}
+    found: set[str] = set()
+    for path in list((ROOT / "casework").rglob("*.py")) + list((ROOT / "workflows").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in names
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    for path in (ROOT / "casework" / "templates").rglob("*.html"):
+        found |= set(re.findall(r'{%\s*translate\s+"([^"]+)"', path.read_text()))
+    return found
+
+
+def test_every_string_the_code_translates_is_in_bahasa_indonesia():
+    """The default language is Bahasa Indonesia: every string marked for translation has a
+    (not fuzzy) Indonesian translation, plurals included, and the compiled catalogue says
+    the same as its source."""
+    import gettext
+
+    header, catalogue = _catalogue(ROOT / "locale" / "id" / "LC_MESSAGES" / "django.po")
+    assert "Plural-Forms: nplurals=1; plural=0;" in header
+    assert "__fuzzy__" not in catalogue, "fuzzy translations are not used"
+    escape = {'\\"': '"', "\\n": "\n", "\\\\": "\\"}
+    untranslated = []
+    for text in sorted(_translatable_strings()):
+        key = re.sub(r'\\(["n\\])', lambda m: escape[m.group(0)], text)
+        po_key = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        if not catalogue.get(po_key):
+            untranslated.append(key)
+    assert not untranslated, f"no Indonesian translation: {untranslated}"
+    with open(ROOT / "locale" / "id" / "LC_MESSAGES" / "django.mo", "rb") as handle:
+        compiled = gettext.GNUTranslations(handle)
+    stale = [
+        key
+        for key, value in catalogue.items()
+        if key != "__fuzzy__"
+        and "\\" not in key
+        and value
+        and "\\" not in value
+        and compiled.gettext(key) != value
+    ]
+    assert not stale, f"django.mo is older than django.po (manage.py compilemessages): {stale[:5]}"

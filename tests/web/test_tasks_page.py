@@ -290,3 +290,28 @@ def test_text_search_counts_stop_sooner(officers, monkeypatch):
     assert len(numbers_in(html, "task-row")) == 2
     assert badge(html, "queue") == "2"  # the tab shown is counted as far as its page
     assert badge(html, "mine") == "1+"
+
+
+def test_each_row_offers_what_the_case_page_and_the_service_accept(officers):
+    """A row's one-click action comes from the actions' policies: release is not offered
+    while the case waits for information (the service refuses it), and the supervisor, whose
+    unit holds no task, is offered no claim in the kabupaten's queue."""
+    held = f.in_triage(officers, title="Ditelaah forum")
+    waiting = services.request_info(
+        case=f.in_triage(officers, title="Menunggu jawaban"), actor=officers["forum"], question="?"
+    )
+    forum = login(officers["forum"])
+    html = forum.get(TASKS + "?tab=mine").content.decode()
+    row_of = {
+        number: html.split(f">{number}<")[1].split("</tr>")[0]
+        for number in (held.number, waiting.number)
+    }
+    assert f"/petugas/laporan/{held.number}/aksi/release/" in html
+    assert f"/petugas/laporan/{waiting.number}/aksi/release/" not in html
+    assert "aksi/" not in row_of[waiting.number]
+    response = forum.post(f"/petugas/laporan/{waiting.number}/aksi/release/")
+    assert response.status_code == 302  # refused with a message: the same decision
+    f.forwarded(officers, title="Di antrean forum")
+    queue = login(officers["supervisor"]).get(TASKS + "?tab=queue").content.decode()
+    assert "aksi/claim/" not in queue
+    assert "aksi/claim/" in forum.get(TASKS + "?tab=queue").content.decode()

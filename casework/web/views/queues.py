@@ -15,8 +15,10 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from casework import refdata, selectors, services
+from casework.actions import declarations as d
+from casework.actions.policy import Policy
 from casework.errors import DomainError
-from casework.models import MANAGER_ROLES, CaseTask
+from casework.models import MANAGER_ROLES, CaseTask, User
 from casework.ui.forms import safe_next
 
 from ..csv import csv_response
@@ -79,6 +81,7 @@ def tasks(request: OfficerRequest) -> HttpResponseBase:
         task.soon = not task.overdue and task.due_at is not None and task.due_at < now + SOON
         desa = regions.get(task.case.desa_id)
         task.desa_name = desa.name if desa is not None else task.case.desa_id
+        task.row_action = _row_action(user, task)
     query = request.GET.copy()
     query.pop("page", None)
     context = page_context(
@@ -98,6 +101,18 @@ def tasks(request: OfficerRequest) -> HttpResponseBase:
         ),
     )
     return render(request, "web/tasks.html", context)
+
+
+def _row_action(user: User, task: CaseTask) -> str | None:
+    """The one-click action a row offers on its task (claim or release), decided by the
+    actions' policies as the case page and the services decide it (the row's task is all
+    the decision needs; the list holds only tasks of the user's scope)."""
+    for action in (d.CLAIM, d.RELEASE):
+        policy = action.policy
+        assert isinstance(policy, Policy)
+        if policy.decide(user, task.case, [task], lambda: True).granted:
+            return action.code
+    return None
 
 
 def _task_rows(tasks: QuerySet[CaseTask]) -> QuerySet[CaseTask]:
