@@ -100,6 +100,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault(
         "options", f"-c lock_timeout={os.environ.get('DB_LOCK_TIMEOUT_MS', '5000')}"
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and two worker processes share the embedded database. A transaction
+    # that reads before it writes (a worker taking a message, then marking it sent) must
+    # take the write lock at BEGIN: two deferred ones that both read first cannot both
+    # upgrade, and SQLite fails one at once with "database is locked" instead of waiting.
+    # WAL lets the pages read while a worker writes.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "casework.User"
