@@ -25,7 +25,7 @@ run: install
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
-	@echo "Aspirasi on http://127.0.0.1:8000  (API docs: http://127.0.0.1:8000/api/v1/docs/)"
+	@$(BIN)/honcho run $(BIN)/python -m config.address
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 services:

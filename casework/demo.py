@@ -188,7 +188,7 @@ def seed_demo(*, cases: int = 200, seed: int = 20261128) -> DemoResult:
                 reporter_name=rng.choice(
                     ["Siti Aminah", "Budi Santoso", "Sri Wahyuni", "Ahmad Fauzi"]
                 ),
-                reporter_phone=f"08{rng.randint(10**9, 10**10 - 1)}",
+                reporter_phone=f"0812{rng.randint(10**7, 10**8 - 1)}",
                 contact_consent=True,
             )
             case = _drive(case, target, rng, people, KECAMATAN[kecamatan])

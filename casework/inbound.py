@@ -9,7 +9,8 @@ commands, the keyword in any case:
 * ``CEK <tracking code>`` replies with the case's status.
 
 Anything else, an unknown desa or a name several desa share, gets a reply that explains the
-format and creates nothing. Replies are in the site's language (Bahasa Indonesia).
+format and creates nothing. Replies are in the site's language (Bahasa Indonesia); those
+about a case end with the link to its tracking page.
 """
 
 from __future__ import annotations
@@ -27,9 +28,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from . import refdata, services
+from . import phones, refdata, services
 from .errors import DomainError, NotFound
 from .models import Case, CaseStatus, Channel, Confidentiality, NotifyChannel, Region
+from .notifications.rendering import plain, tracking_url
 from .selectors import case_by_tracking_code, normalise_tracking_code
 
 log = logging.getLogger(__name__)
@@ -45,7 +47,6 @@ MAX_CANDIDATES = 5
 # retries after a timeout creates no duplicate)
 DEDUPE_SECONDS = 600
 _CODE = re.compile(r"^\d{2}\.?\d{2}\.?\d{2}\.?\d{4}$")
-_SENDER = re.compile(r"^\+?\d{6,15}$")
 _NAME_PREFIX = re.compile(r"^(desa|kelurahan|kel\.?|ds\.?)\s+", re.IGNORECASE)
 
 
@@ -81,9 +82,9 @@ def parse(text: str) -> Message:
 
 
 def normalise_sender(sender: str) -> str | None:
-    """The sender's number without spaces or dashes; None when it is not a phone number."""
-    cleaned = re.sub(r"[\s\-().]", "", sender or "")
-    return cleaned if _SENDER.match(cleaned) else None
+    """The sender's number in E.164 form (``+6281234567890``); None when it is not a valid
+    phone number. Gateways write it with or without ``+`` (``6281234567890``)."""
+    return phones.normalise(sender)
 
 
 # ----------------------------------------------------------------------------- places
@@ -143,10 +144,14 @@ def handle(*, channel: str, sender: str, text: str) -> Reply:
     with translation.override(settings.LANGUAGE_CODE):
         message = parse(text)
         if message.kind == "submit":
-            return _submit(channel, sender, message)
-        if message.kind == "check":
-            return Reply(_check(message.code))
-        return Reply(help_text())
+            reply = _submit(channel, sender, message)
+        elif message.kind == "check":
+            reply = Reply(_check(message.code))
+        else:
+            reply = Reply(help_text())
+    if channel == Channel.SMS:  # the GSM alphabet: 160 characters a part, not 70
+        reply.text = plain(reply.text)
+    return reply
 
 
 def _submit(channel: str, sender: str, message: Message) -> Reply:
@@ -204,7 +209,9 @@ def _submit(channel: str, sender: str, message: Message) -> Reply:
             "Thank you, your aspiration for %(desa)s was received as %(number)s. Tracking "
             "code: %(code)s. To check it, send CEK %(code)s."
         )
-        % {"desa": village.name, "number": case.number, "code": code},
+        % {"desa": village.name, "number": case.number, "code": code}
+        + " "
+        + tracking_url(case.tracking_code),
         case=case,
         created=created,
     )
@@ -246,8 +253,9 @@ def _check(raw_code: str) -> str:
             "CEK <tracking code> again."
         ) % {"code": raw_code.strip()[:20]}
     status = str(CaseStatus(case.status).label)
+    link = tracking_url(case.tracking_code)
     if case.confidentiality == Confidentiality.RAHASIA:
-        return _("Status of your aspiration: %(status)s.") % {"status": status}
+        return _("Status of your aspiration: %(status)s.") % {"status": status} + " " + link
     reply = _("Aspiration %(number)s “%(title)s”: %(status)s.") % {
         "number": case.number,
         "title": title_of(case.title)[:40],
@@ -258,7 +266,7 @@ def _check(raw_code: str) -> str:
             case.info_question if len(case.info_question) <= 120 else case.info_question[:119] + "…"
         )
         reply += " " + _("Question for you: %(question)s") % {"question": question}
-    return reply
+    return f"{reply} {link}"
 
 
 # ----------------------------------------------------------------------------- limits

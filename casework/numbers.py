@@ -13,6 +13,7 @@ sequence falls back on.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from typing import Any
 
@@ -98,3 +99,14 @@ def _create_sequence(cursor: Any, period: str, name: str) -> bool:
         log.warning("case numbers for %s from the counter row: %s", period, exc)
         return False
     return True
+
+
+def as_case_number(text: str) -> str | None:
+    """``text`` read as a case number as people type it (``lmj 2611 42``,
+    ``LMJ-2611-00042``): its canonical form, or None when it does not have the shape of one."""
+    prefix = re.escape(settings.ASPIRASI_CASE_PREFIX.upper())
+    found = re.fullmatch(rf"\s*({prefix})[\s./-]*(\d{{4}})[\s./-]*(\d{{1,7}})\s*", text.upper())
+    if found is None:
+        return None
+    _prefix, period, counter = found.groups()
+    return f"{settings.ASPIRASI_CASE_PREFIX}-{period}-{int(counter):05d}"

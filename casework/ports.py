@@ -9,7 +9,7 @@ tasks) and read nothing the caller has not given them.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -59,6 +59,20 @@ class ServiceClock(Protocol):
 
     def resume(self, task: CaseTask, *, case: Case) -> None:
         """Start the task's stage again with its full time."""
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """The working days after ``start`` up to and including ``end`` (0 when ``end`` is
+        not after ``start``)."""
+        ...
+
+    def stage_days(self, case: Case, stage: str) -> int:
+        """The working days the service-level policy gives ``stage`` of ``case`` (by its
+        category, service-level class and priority)."""
+        ...
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        """Close of business on the ``days``-th working day after the day of ``start``."""
+        ...
 
 
 _engine: ProcessEngine | None = None

@@ -10,6 +10,8 @@ Definitions (the dashboard says the same in words):
   clock is stopped);
 * **on time, OPD**: an OPD response task (stage ``opd_response``) finished with the outcome
   ``responded`` no later than its deadline; counted in the month (WIB) it finished;
+* **punctuality, OPD** (the public figures): those responses, on time or late, and the OPD
+  tasks still open past their deadline, counted as late;
 * **on time, kecamatan**: a triage task (stage ``triage``) finished, whatever its outcome
   (dispatch, answer, merge, rejection), no later than its deadline;
 * **time per stage**: the median of ``finished - created`` over the tasks of that stage
@@ -31,9 +33,11 @@ from django.db.models import (
     Aggregate,
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Min,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -47,6 +51,7 @@ from casework.models import (
     CaseStatus,
     CaseTask,
     Escalation,
+    EscalationKind,
     Role,
     Stage,
     User,
@@ -75,8 +80,12 @@ def escalations_for(
     state: str = "",
     age_days: int | None = None,
 ) -> QuerySet[Escalation]:
-    """The user's escalations narrowed by the review page's filters, newest first."""
-    rows = selectors.escalations_for(user)
+    """The user's escalated tasks narrowed by the review page's filters, one row each: the
+    task's highest escalation (of its latest clock cycle), the most overdue first."""
+    higher = Escalation.objects.filter(task_id=OuterRef("task_id"), kind=OuterRef("kind")).filter(
+        Q(cycle__gt=OuterRef("cycle")) | Q(cycle=OuterRef("cycle"), level__gt=OuterRef("level"))
+    )
+    rows = selectors.escalations_for(user).filter(~Exists(higher))
     if level:
         rows = rows.filter(level=level)
     if unit:
@@ -89,7 +98,23 @@ def escalations_for(
         rows = rows.filter(acknowledged_at__isnull=False)
     if age_days:
         rows = rows.filter(created_at__lt=now - timedelta(days=age_days))
-    return rows.select_related("task__unit").order_by("-created_at", "-id")
+    return rows.select_related("task__unit").order_by("due_at", "id")
+
+
+def escalation_levels(rows: Iterable[Escalation]) -> dict[int, list[Escalation]]:
+    """The escalations of the rows' tasks in the rows' clock cycles, by task, lowest level
+    first (one statement)."""
+    cycles = {row.task_id: row.cycle for row in rows}
+    if not cycles:
+        return {}
+    found: dict[int, list[Escalation]] = defaultdict(list)
+    others = Escalation.objects.filter(
+        task_id__in=list(cycles), kind=EscalationKind.ESCALATION
+    ).only("task_id", "cycle", "level", "created_at", "acknowledged_at")
+    for escalation in others.order_by("level"):
+        if escalation.cycle == cycles[escalation.task_id]:
+            found[escalation.task_id].append(escalation)
+    return found
 
 
 def overdue_q(now: datetime) -> Q:
@@ -306,6 +331,77 @@ def on_time_by_kecamatan(
         .annotate(total=Count("id"), on_time=Count("id", filter=Q(finished__lte=F("due_at"))))
     )
     return starts, _rates(rows, "case__kecamatan_id", "case__kecamatan__name", starts, total_label)
+
+
+OPD_STAGES = (Stage.OPD_ACCEPTANCE, Stage.OPD_RESPONSE)
+
+
+@dataclass
+class Punctuality:
+    """An OPD's (or a kecamatan's, or the kabupaten's) work against its deadlines: answers
+    given on time, answers given late, and work still unanswered past its deadline."""
+
+    on_time: int = 0
+    answered_late: int = 0
+    overdue: int = 0  # open OPD tasks past their deadline: late, not answered yet
+
+    @property
+    def answered(self) -> int:
+        return self.on_time + self.answered_late
+
+    @property
+    def late(self) -> int:
+        return self.answered_late + self.overdue
+
+    @property
+    def total(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def rate(self) -> float | None:
+        return self.on_time / self.total if self.total else None
+
+    def add(self, other: Punctuality) -> None:
+        self.on_time += other.on_time
+        self.answered_late += other.answered_late
+        self.overdue += other.overdue
+
+
+def opd_punctuality(*, now: datetime, start: datetime, key: str) -> dict[Any, Punctuality]:
+    """OPD work against its deadlines per ``key`` (``"unit__code"``, ``"case__kecamatan_id"``),
+    in one grouped query:
+
+    * the OPD responses given between ``start`` and ``now`` (as :func:`on_time_by_opd`
+      counts them), on time when given no later than their deadline, late otherwise;
+    * the OPD tasks (acceptance or response) still open at ``now`` past their deadline,
+      whenever it fell: late work not answered yet (not while the case waits for the
+      reporter's information: its clock is stopped).
+    """
+    answered = Q(
+        stage=Stage.OPD_RESPONSE,
+        status="DONE",
+        finished__gte=start,
+        finished__lte=now,
+        due_at__isnull=False,
+        data__outcome="responded",
+    )
+    overdue = overdue_q(now) & Q(stage__in=OPD_STAGES)
+    rows = (
+        CaseTask.objects.filter(answered | overdue)
+        .order_by()
+        .values(key)
+        .annotate(
+            on_time=Count("id", filter=answered & Q(finished__lte=F("due_at"))),
+            answered_late=Count("id", filter=answered & Q(finished__gt=F("due_at"))),
+            overdue=Count("id", filter=overdue),
+        )
+    )
+    return {
+        row[key]: Punctuality(
+            on_time=row["on_time"], answered_late=row["answered_late"], overdue=row["overdue"]
+        )
+        for row in rows
+    }
 
 
 def median_of(values: list[timedelta]) -> timedelta:

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TypeGuard
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    CharField,
+    Exists,
+    Field,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+)
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +121,12 @@ def case_by_tracking_code(code: str) -> Case:
         raise NotFound(_("No case with this tracking code.")) from None
 
 
+def case_for_resend(number: str) -> Case | None:
+    """The case with this public number, for sending its tracking link again to the contact
+    on file; the caller tells no one whether it exists."""
+    return Case.objects.filter(number=number).first()
+
+
 # Crockford: letters easily misread are read as the digits they look like
 MISREAD = str.maketrans("OIL", "011")
 
@@ -182,12 +202,93 @@ def users_of_unit(unit_id: int) -> QuerySet[User]:
     return User.objects.filter(unit_id=unit_id, is_active=True)
 
 
-def similar_open_cases(case: Case) -> QuerySet[Case]:
-    return (
-        Case.objects.filter(kecamatan_id=case.kecamatan_id, status__in=OPEN_STATUSES)
+# a case's text as PostgreSQL's ``indonesian`` configuration reads it (indexed: migration 0012)
+CASE_TEXT_VECTOR = (
+    "to_tsvector('indonesian'::regconfig, coalesce(casework_case.title, '') || ' ' || "
+    "coalesce(casework_case.description, ''))"
+)
+SIMILAR_FIELDS = (
+    "number",
+    "title",
+    "description",
+    "status",
+    "supporters",
+    "created_at",
+    "desa_id",
+    "category_id",
+    "latitude",
+    "longitude",
+    "confidentiality",
+    "created_by_id",
+)
+STEM = re.compile(r"^\w+$")
+
+
+def similar_open_cases(user: Reader, case: Case, stems: Iterable[str], limit: int) -> list[Case]:
+    """The open cases of ``case``'s kecamatan that ``user`` may see, other than ``case``.
+
+    On PostgreSQL, those whose text shares a stem with ``stems`` (``indonesian`` text search)
+    or whose title is trigram-similar to ``case``'s, best text rank first; each carries its
+    text's stems (``lexemes``, space-separated) and its title's trigram similarity
+    (``title_similarity``). Elsewhere the newest ``limit`` cases, for the caller to score."""
+    pool = (
+        cases_for(user)
+        .select_related(None)
+        .filter(kecamatan_id=case.kecamatan_id, status__in=OPEN_STATUSES)
         .exclude(pk=case.pk)
-        .filter(Q(category_id=case.category_id) | Q(desa_id=case.desa_id))
-        .order_by("-created_at")
+        .only(*SIMILAR_FIELDS)
+    )
+    if connection.vendor != "postgresql":
+        return list(pool.order_by("-created_at", "-id")[:limit])
+    query = " | ".join(sorted({s for s in stems if STEM.match(s)}))
+    close = _sql("casework_case.title %% %s", [case.title], BooleanField())
+    if query:
+        matches = _sql(f"{CASE_TEXT_VECTOR} @@ to_tsquery('simple', %s)", [query], BooleanField())
+        pool = pool.filter(Q(matches) | Q(close))
+        rank = _sql(f"ts_rank({CASE_TEXT_VECTOR}, to_tsquery('simple', %s))", [query], FloatField())
+    else:
+        pool = pool.filter(close)
+        rank = _sql("0", [], FloatField())
+    return list(
+        pool.annotate(
+            text_rank=rank,
+            lexemes=_sql(
+                f"array_to_string(tsvector_to_array({CASE_TEXT_VECTOR}), ' ')", [], CharField()
+            ),
+            title_similarity=_sql(
+                "similarity(casework_case.title, %s)", [case.title], FloatField()
+            ),
+        ).order_by("-text_rank", "-created_at", "-id")[:limit]
+    )
+
+
+def _sql(sql: str, params: list[object], field: Field) -> RawSQL:
+    """An expression of constant SQL text; every value is a parameter."""
+    return RawSQL(sql, params, output_field=field)  # noqa: S611  (constant SQL, parameters)
+
+
+def stems_of(words: Iterable[str]) -> dict[str, str]:
+    """PostgreSQL's ``indonesian`` stem of each word (stop words left out)."""
+    listed = sorted(set(words))
+    if not listed:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, (ts_lexize('indonesian_stem', w))[1] FROM unnest(%s::text[]) AS w",
+            [listed],
+        )
+        return {word: stem for word, stem in cursor.fetchall() if stem}
+
+
+def handled_by(user: Reader, case_ids: Iterable[int]) -> set[int]:
+    """Those of ``case_ids`` whose tasks ``user`` holds or has held."""
+    ids = list(case_ids)
+    if not ids or not is_officer(user):
+        return set()
+    return set(
+        CaseTask.objects.filter(case_id__in=ids, owner_id=user.pk)
+        .values_list("case_id", flat=True)
+        .distinct()
     )
 
 
@@ -251,3 +352,12 @@ def attachments_of(case: Case) -> list[Attachment]:
         .select_related("uploaded_by")
         .order_by("created_at", "id")
     )
+
+
+def case_attachment(case: Case, pk: int) -> Attachment:
+    """One attachment of ``case``, with the event it came with; NotFound when the case has
+    no such file."""
+    found = Attachment.objects.select_related("event").filter(case_id=case.pk, pk=pk).first()
+    if found is None:
+        raise NotFound(_("No such file."))
+    return found

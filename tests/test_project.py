@@ -139,13 +139,16 @@ def _catalogue(path: Path) -> tuple[str, dict[str, str]]:
         msgstr = re.search(r'^msgstr(?:\[0\])? ((?:"(?:[^"\\]|\\.)*"\n?)+)', entry, re.M)
         if msgid and msgstr:
             key = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgid.group(1)))
+            context = re.search(r'^msgctxt "((?:[^"\\]|\\.)*)"', entry, re.M)
+            if context:  # as gettext keys it: context, EOT, message
+                key = f"{context.group(1)}\x04{key}"
             found[key] = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', msgstr.group(1)))
     return entries[0], found
 
 
 def _translatable_strings() -> set[str]:
     """String literals the code marks for translation: ``_()``, ``gettext()``,
-    ``gettext_lazy()``, ``ngettext()`` in Python, ``{% translate %}`` in templates."""
+    ``gettext_lazy()``, ``ngettext()``, ``pgettext()`` in Python, ``{% translate %}`` in templates."""
     import ast
 
     names = {"_", "gettext", "gettext_lazy", "ngettext", "pgettext"}
@@ -159,10 +162,16 @@ def _translatable_strings() -> set[str]:
                 and isinstance(node.func, ast.Name)
                 and node.func.id in names
                 and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
             ):
-                found.add(node.args[0].value)
+                texts = [
+                    a.value
+                    for a in node.args[:2]
+                    if isinstance(a, ast.Constant) and isinstance(a.value, str)
+                ]
+                if node.func.id == "pgettext" and len(texts) == 2:
+                    found.add(f"{texts[0]}\x04{texts[1]}")  # gettext's key: context, EOT, text
+                elif node.func.id != "pgettext" and texts:
+                    found.add(texts[0])
     for path in (ROOT / "casework" / "templates").rglob("*.html"):
         found |= set(re.findall(r'{%\s*translate\s+"([^"]+)"', path.read_text()))
     return found

@@ -11,7 +11,6 @@ the active language or on compiled message catalogues.
 
 from __future__ import annotations
 
-import copy
 import functools
 import threading
 from collections import deque
@@ -21,6 +20,8 @@ from typing import Any
 
 from django.db import models
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django_fsm import FSMField, State
 
 # ----------------------------------------------------------------------------- flow graph
@@ -327,24 +328,144 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------- a case's chart
+# The case page draws the process as a column of steps, one box per node in the order a reader
+# follows them, each with where it leads; the case's position is marked in words and colour.
+# Laid out in whole units on a 320-unit-wide canvas: every line has its own place (nothing can
+# overlap) and 14-unit text stays 12 px or more down to a 274-px-wide container (the page
+# scrolls the chart sideways below that).
+
+CHART_WIDTH = 320
+CHART_FONT = 14
+CHART_LINE = 19
+CHART_PAD = 10
+CHART_GAP = 12
+CHART_CHARS = 36  # characters of 14-unit text in a line of the box
+CHART_TITLE_CHARS = 32  # the same in bold
+
+
+@dataclass(frozen=True)
+class ChartStep:
+    name: str
+    kind: str
+    title: str
+    exits: tuple[tuple[str, str], ...]  # (the edge's labels, the next step's title)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken between words (a longer word stands
+    alone)."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    if line:
+        lines.append(line)
+    return lines or [""]
+
+
+def chart_steps(flow_class: type, language: str) -> list[ChartStep]:
+    """The flow's nodes in reading order, ends last, each with its exits, in ``language``."""
+    ordered = _ordered_nodes(flow_class)
+    with translation.override(language):
+        titles = {n.name: str(n.task_title or n.name) for n in ordered}
+        steps = []
+        for node in ordered:
+            exits: dict[str, list[str]] = {}
+            for edge in node._outgoing():
+                labels = exits.setdefault(edge.dst.name, [])
+                label = str(edge.label or "")
+                if any(ch.isalnum() for ch in label) and label not in labels:
+                    labels.append(label)
+            steps.append(
+                ChartStep(
+                    node.name,
+                    _node_kind(node),
+                    titles[node.name],
+                    tuple((" / ".join(labels), titles[dst]) for dst, labels in exits.items()),
+                )
+            )
+    return sorted(steps, key=lambda step: step.kind == "end")  # stable: ends last
+
+
+def _svg_text(value: str) -> str:
+    return escape(value)
+
+
+def _draw(steps: list[ChartStep], statuses: dict[str, str], language: str) -> str:
+    from casework.lifecycle import OPEN_TASK_STATUSES
+
+    with translation.override(language):
+        here = gettext("This case is here")
+        done = gettext("done")
+        label = gettext("Process chart")
+    inner = CHART_WIDTH - 2 * CHART_PAD
+    parts = []
+    y = 1
+    for step in steps:
+        status = statuses.get(step.name, "")
+        current = status in OPEN_TASK_STATUSES
+        lines = [(line, "title") for line in _wrap(step.title, CHART_TITLE_CHARS)]
+        if current:
+            lines.append((f"\u25b6 {here}", "here"))
+        elif status == "DONE":
+            lines.append((f"\u2713 {done}", "ok"))
+        for labels, target in step.exits:
+            text = f"\u2192 {labels}: {target}" if labels else f"\u2192 {target}"
+            lines += [(line, "exit") for line in _wrap(text, CHART_CHARS)]
+        height = 2 * CHART_PAD + CHART_LINE * len(lines) - (CHART_LINE - CHART_FONT) + 4
+        attrs = f' class="{status.lower()}"' if status else ""
+        if current:
+            attrs += ' aria-current="step"'
+        texts = "".join(
+            f'<text class="{cls}" x="{CHART_PAD + 2}" '
+            f'y="{y + CHART_PAD + CHART_FONT + index * CHART_LINE}">{_svg_text(text)}</text>'
+            for index, (text, cls) in enumerate(lines)
+        )
+        parts.append(
+            f'<g id="{step.name}" role="listitem"{attrs}>'
+            f'<rect class="step {step.kind}" x="1" y="{y}" width="{inner + 2 * CHART_PAD - 2}" '
+            f'height="{height}" rx="{12 if step.kind in ("start", "end") else 6}"/>{texts}</g>'
+        )
+        y += height + CHART_GAP
+    total = y - CHART_GAP + 1
+    style = (
+        "<style>"
+        f".step{{fill:#fff;stroke:#57606a;stroke-width:1}}"
+        f"text{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;"
+        f"font-size:{CHART_FONT}px;fill:#1b1f24}}"
+        ".title{font-weight:700}.exit{fill:#3d444d}"
+        ".here{font-weight:700;fill:#8a1c12}.ok{fill:#1a7f37}"
+        "g.done .step{fill:#e8f5ec;stroke:#1a7f37}"
+        "g.new .step,g.assigned .step,g.started .step{fill:#fff4e0;stroke:#b42318;stroke-width:3}"
+        "</style>"
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="process-chart" role="list" '
+        f'aria-label="{_svg_text(label)}" width="{CHART_WIDTH}" height="{total}" '
+        f'viewBox="0 0 {CHART_WIDTH} {total}">{style}{"".join(parts)}</svg>'
+    )
+
+
+_steps_cache: dict[tuple[type, str], list[ChartStep]] = {}
+
+
+def _cached_steps(flow_class: type, language: str) -> list[ChartStep]:
+    """The flow's steps, read once per flow and language (the flow is code)."""
+    key = (flow_class, language)
+    steps = _steps_cache.get(key)
+    if steps is None:
+        with _chart_lock:
+            steps = _steps_cache.get(key)
+            if steps is None:
+                steps = _steps_cache[key] = chart_steps(flow_class, language)
+    return steps
+
 
 _chart_lock = threading.Lock()
-_grids: dict[tuple[type, str], Any] = {}  # (flow, language) → laid-out grid
-
-
-def _grid(flow_class: type, language: str) -> Any:
-    """The flow's chart layout, computed once per flow and language (titles are translated
-    when laid out)."""
-    key = (flow_class, language)
-    grid = _grids.get(key)
-    if grid is None:
-        with _chart_lock:
-            grid = _grids.get(key)
-            if grid is None:
-                from viewflow.workflow import chart
-
-                grid = _grids[key] = chart.calc_layout_data(flow_class)
-    return grid
 
 
 def node_statuses(case_id: int) -> tuple[tuple[str, str], ...]:
@@ -373,17 +494,7 @@ def node_statuses(case_id: int) -> tuple[tuple[str, str], ...]:
 
 @functools.lru_cache(maxsize=256)
 def _chart_svg(flow_class: type, language: str, statuses: tuple[tuple[str, str], ...]) -> str:
-    from viewflow.workflow import chart
-
-    with translation.override(language):
-        cached = _grid(flow_class, language)
-        grid = copy.copy(cached)  # the cached layout stays untouched
-        grid.grid = {node: copy.copy(cell) for node, cell in cached.grid.items()}
-        by_name = {node.name: node for node in grid.grid}
-        for name, status in statuses:
-            if name in by_name:
-                grid.grid[by_name[name]].status = status
-        return str(chart.grid_to_svg(grid))
+    return _draw(_cached_steps(flow_class, language), dict(statuses), language)
 
 
 def case_chart_svg(flow_class: type, case_id: int, language: str) -> str:

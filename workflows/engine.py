@@ -8,7 +8,7 @@ task rows they already loaded instead of re-locking and re-reading through
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -72,3 +72,12 @@ class WorkingDayClock:
 
     def resume(self, task: CaseTask, *, case: Case) -> None:
         sla.restart(task, case=case)
+
+    def working_days_between(self, start: date, end: date) -> int:
+        return sla.working_days_between(start, end)
+
+    def stage_days(self, case: Case, stage: str) -> int:
+        return sla.stage_days(stage, case)
+
+    def add_working_days(self, start: datetime, days: int) -> datetime:
+        return sla.add_working_days(start, days)

@@ -23,10 +23,12 @@ from casework.lifecycle import (
     START_TRIAGE,
     START_VERIFY,
     AssignmentStatus,
+    CaseStatus,
     Stage,
     opd_round,
+    outcome,
 )
-from casework.models import Assignment, Case, CaseProcess, CaseTask
+from casework.models import OPD_ROLES, Assignment, Case, CaseProcess, CaseTask
 
 from . import sla
 from .lock import CaseRowLock
@@ -48,7 +50,7 @@ class CaseFlow(flow.Flow):
         .Annotation(title=_("Aspiration received"))
         .Decide(this.first_stage)
         .Route(START_VERIFY, this.verify, label=_("KIM active"))
-        .Route(START_TRIAGE, this.triage, label=_("KIM inactive"))
+        .Route(START_TRIAGE, this.triage, label=_("KIM inactive or verified at intake"))
     )
 
     verify = (
@@ -138,8 +140,12 @@ class CaseFlow(flow.Flow):
         return activation.process
 
     def first_stage(self, activation: Activation) -> str:
-        kim = refdata.kim_of(activation.process.case.desa_id)
-        return START_VERIFY if kim is not None and kim.active else START_TRIAGE
+        """The desa's KIM verifies a new case, unless the intake already moved it on (the
+        KIM is inactive, or its operator recorded and so verified the case)."""
+        case = activation.process.case
+        kim = refdata.kim_of(case.desa_id)
+        active = kim is not None and kim.active
+        return START_VERIFY if active and case.status == CaseStatus.RECEIVED else START_TRIAGE
 
     def kim_unit(self, activation: Activation) -> int | None:
         kim = refdata.kim_of(activation.process.case.desa_id)
@@ -186,10 +192,25 @@ class CaseFlow(flow.Flow):
         return [{"assignment": pk, "opd": opd_id} for pk, opd_id in rows]
 
     def reopened_assignments(self, activation: Activation) -> list[dict]:
+        """Each reopened branch goes back to the officer who answered it, while they are
+        still an active officer of the OPD; otherwise to the OPD's queue."""
+        case_id = activation.process.case_id
         rows = Assignment.objects.filter(
-            case_id=activation.process.case_id, status=AssignmentStatus.ACCEPTED
+            case_id=case_id, status=AssignmentStatus.ACCEPTED
         ).values_list("pk", "opd_id")
-        return [{"assignment": pk, "opd": opd_id} for pk, opd_id in rows]
+        answered = CaseTask.objects.filter(
+            case_id=case_id,
+            stage=Stage.OPD_RESPONSE,
+            status="DONE",
+            data__outcome=outcome("respond", Stage.OPD_RESPONSE).route,
+        ).order_by("finished", "id")
+        answerer: dict[int, int | None] = {}  # the latest answer of each assignment
+        for data, owner_id, unit_id, active, role in answered.values_list(
+            "data", "owner_id", "owner__unit_id", "owner__is_active", "owner__role"
+        ):
+            present = active and role in OPD_ROLES and unit_id == data.get("opd")
+            answerer[data.get("assignment")] = owner_id if present else None
+        return [{"assignment": pk, "opd": opd_id, "owner": answerer.get(pk)} for pk, opd_id in rows]
 
     def after_opd_round(self, activation: Activation) -> str:
         """Every branch is in: the round's route, as the services decided the status."""

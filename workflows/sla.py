@@ -123,6 +123,16 @@ def add_working_days(start: datetime, days: int) -> datetime:
     return datetime.combine(day, close_of_business(), tzinfo=WIB)
 
 
+MAX_COUNTED_DAYS = 3660  # longer spans are counted as this many calendar days
+
+
+def working_days_between(start: date, end: date) -> int:
+    """The working days after ``start`` up to and including ``end`` (0 if ``end`` is not
+    after ``start``)."""
+    span = min((end - start).days, MAX_COUNTED_DAYS)
+    return sum(1 for n in range(1, span + 1) if is_working_day(start + timedelta(days=n)))
+
+
 def working_days_for(stage: str, *, category_id: int | None, sla_class: str, priority: str) -> int:
     """The most specific policy: category+priority, category, priority, then the defaults."""
     policies = config().policies
@@ -142,17 +152,22 @@ def working_days_for(stage: str, *, category_id: int | None, sla_class: str, pri
     return DEFAULT_DAYS[SlaStage(stage)]
 
 
-def stage_deadline(stage: str, case: Case, start: datetime) -> datetime:
+def stage_days(stage: str, case: Case) -> int:
+    """The working days of ``stage`` for ``case``: the policy of its category, service-level
+    class and priority."""
     from casework import refdata
 
     category = refdata.snapshot().categories_by_id.get(case.category_id)
-    days = working_days_for(
+    return working_days_for(
         stage,
         category_id=case.category_id,
         sla_class=category.sla_class if category else SlaClass.STANDARD,
         priority=case.priority,
     )
-    return add_working_days(start, days)
+
+
+def stage_deadline(stage: str, case: Case, start: datetime) -> datetime:
+    return add_working_days(start, stage_days(stage, case))
 
 
 # ----------------------------------------------------------------------------- the task clock

@@ -23,6 +23,7 @@ from ..models import (
     Confidentiality,
     NotifyChannel,
     Priority,
+    ReceivedVia,
     Role,
 )
 from . import schema as sc
@@ -326,7 +327,8 @@ DISPUTE = declare(
         input=sc.Schema((sc.text("reason", _("reason")),)),
         public=Public(_("Disputed by the reporter")),
         notify=Notify(new_work=Stage.OPD_RESPONSE, work_payload=("reason",)),
-        effect="`responded` → `in_progress`, reopened for the same OPD",
+        effect="`responded` → `in_progress`, reopened for the officer of each OPD who answered "
+        "(the OPD's queue if they have left it)",
     )
 )
 
@@ -371,12 +373,11 @@ SUBMIT = declare(
                 ),
                 sc.Field(
                     "reporter_phone",
-                    "regex",
+                    "phone",
                     _("reporter phone"),
                     required=False,
-                    max_length=20,
-                    regex=r"^\+?[0-9 ()-]{6,20}$",
-                    errors={"invalid": _("Enter a phone number: digits, spaces, + and -.")},
+                    max_length=32,
+                    help_text=_("E.g. 0812 3456 7890; a number abroad with its country code."),
                 ),
                 sc.Field("reporter_email", "email", _("reporter email"), required=False),
                 sc.Field(
@@ -410,6 +411,27 @@ SUBMIT = declare(
                         "e-mail when given, else SMS."
                     ),
                 ),
+                sc.Field(
+                    "received_via",
+                    "choice",
+                    _("received"),
+                    required=False,
+                    choices=ReceivedVia,
+                    blank=True,
+                    help_text=_(
+                        "Officers only: how the aspiration reached the officer who records it."
+                    ),
+                ),
+                sc.Field(
+                    "received_on",
+                    "date",
+                    _("received on"),
+                    required=False,
+                    help_text=_(
+                        "Officers only: the day the aspiration reached the officer who records "
+                        "it; not in the future."
+                    ),
+                ),
                 sc.Field("address", "line", _("address"), required=False, max_length=255),
                 sc.Field("latitude", "coordinate", _("latitude"), required=False),
                 sc.Field("longitude", "coordinate", _("longitude"), required=False),
@@ -420,7 +442,8 @@ SUBMIT = declare(
         public=Public(_("Aspiration received")),
         notify=Notify(reporter=_submission_heard, new_work=_new_case_stage),
         effect="creates a case in `received`; straight to `forwarded` when the desa's KIM is "
-        "inactive",
+        "inactive, or when a KIM operator of the desa records it (recorded and verified in "
+        "one event)",
     )
 )
 
@@ -455,6 +478,16 @@ ESCALATE = declare(
         effect="a missed deadline escalated to level 1, then 2 (no change of status)",
     )
 )
+RESEND_LINK = declare(
+    Action(
+        "resend_link",
+        event=_("Tracking link sent again to the reporter"),
+        where=RECORDED,
+        policy=Nobody(),
+        effect="the tracking link sent again to the reporter's contact on file, asked for "
+        "with the case number and that contact (no change of status)",
+    )
+)
 ACKNOWLEDGE = declare(
     Action(
         "acknowledge",
@@ -484,6 +517,7 @@ __all__ = [
     "RELEASE",
     "REMIND",
     "REQUEST_INFO",
+    "RESEND_LINK",
     "RESOLVE",
     "RESPOND",
     "SUBMIT",

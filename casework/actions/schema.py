@@ -23,6 +23,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from .. import phones
+
 Kind = Literal[
     "text",  # several lines of free text
     "line",  # one line of free text
@@ -34,7 +36,9 @@ Kind = Literal[
     "bool",
     "email",
     "regex",
+    "phone",  # a phone number, normalised to E.164 (casework.phones)
     "coordinate",  # degrees of latitude or longitude, rounded to six places
+    "date",  # a calendar day (ISO 8601 on the API)
     "files",  # uploaded files (web pages only)
 ]
 Surface = Literal["api", "web"]
@@ -127,6 +131,21 @@ class CoordinateSerializerField(serializers.DecimalField):
         return value  # quantize() rounds to six places, the range validators do the rest
 
 
+class PhoneSerializerField(serializers.CharField):
+    """A phone number as typed; its value is the E.164 form (``+6281234567890``)."""
+
+    default_error_messages = {"invalid": phones.INVALID}
+
+    def to_internal_value(self, data: Any) -> str:
+        text = super().to_internal_value(data)
+        if not text:
+            return text
+        number = phones.normalise(text)
+        if number is None:
+            self.fail("invalid")
+        return number
+
+
 def _limit(f: Field) -> int:
     return 90 if f.name.startswith("lat") else 180
 
@@ -163,8 +182,12 @@ def serializer_field(f: Field) -> serializers.Field:
     if f.kind == "regex":
         assert f.regex is not None
         return serializers.RegexField(f.regex, allow_blank=not f.required, **kw)
+    if f.kind == "phone":
+        return PhoneSerializerField(max_length=f.max_length, allow_blank=not f.required, **kw)
     if f.kind == "coordinate":
         return CoordinateSerializerField(_limit(f), **kw)
+    if f.kind == "date":
+        return serializers.DateField(allow_null=not f.required, **kw)
     raise ValueError(f"{f.name}: {f.kind} fields are not part of the API")
 
 
@@ -220,6 +243,21 @@ class CoordinateFormField(forms.DecimalField):
             return Decimal(number).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
         except InvalidOperation:
             raise ValidationError(_("Enter a number."), code="invalid") from None
+
+
+class PhoneFormField(forms.CharField):
+    """A phone number as typed; cleaned into its E.164 form (``+6281234567890``)."""
+
+    default_error_messages = {"invalid": phones.INVALID}
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        if not text:
+            return ""
+        number = phones.normalise(text)
+        if number is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
 
 
 class MultipleFileInput(forms.FileInput):
@@ -283,8 +321,13 @@ def form_field(f: Field, dress: Mapping[str, Any] | None = None) -> forms.Field:
     if f.kind == "regex":
         assert f.regex is not None
         return forms.RegexField(f.regex, max_length=f.max_length, **kw)
+    if f.kind == "phone":
+        return PhoneFormField(max_length=f.max_length, **kw)
     if f.kind == "coordinate":
         return CoordinateFormField(_limit(f), **kw)
+    if f.kind == "date":
+        kw.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        return forms.DateField(**kw)
     if f.kind == "files":
         return FilesFormField(**kw)
     raise ValueError(f"{f.name}: unknown kind {f.kind}")

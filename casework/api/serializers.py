@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -217,6 +218,12 @@ class CaseDetailSerializer(CaseListItemSerializer):
     reporter_nik = serializers.SerializerMethodField(
         help_text=_("Masked except for the supervisor.")
     )
+    received_via = serializers.CharField(
+        help_text=_("How the officer who recorded it received the aspiration; empty if none.")
+    )
+    received_on = serializers.DateField(
+        allow_null=True, help_text=_("The day the officer who recorded it received it.")
+    )
     info_question = serializers.CharField()
     response = serializers.CharField()
     rejection_reason = serializers.CharField()
@@ -323,6 +330,21 @@ class PublicMergedIntoSerializer(serializers.Serializer):
     status_label = serializers.CharField()
 
 
+class PublicFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField(help_text=_("In bytes."))
+    url = serializers.SerializerMethodField(
+        help_text=_("Opens the file; it needs the same tracking code.")
+    )
+
+    def get_url(self, item: dict[str, Any]) -> str:
+        path = reverse("public:attachment", kwargs={"code": self.context["code"], "pk": item["id"]})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
 class PublicAnswerSerializer(serializers.Serializer):
     source = serializers.ChoiceField(  # type: ignore[assignment]  # the answer's source
         choices=[("forum", "forum"), ("opd", "opd")]
@@ -331,6 +353,9 @@ class PublicAnswerSerializer(serializers.Serializer):
     name = serializers.CharField()
     response = serializers.CharField()
     answered_at = serializers.DateTimeField(allow_null=True)
+    attachments = PublicFileSerializer(
+        many=True, required=False, help_text=_("The photos and documents of this answer.")
+    )
 
 
 class PublicEventSerializer(serializers.Serializer):
@@ -342,16 +367,53 @@ class PublicEventSerializer(serializers.Serializer):
     question = serializers.CharField(required=False)
     response = serializers.CharField(required=False)
     reason = serializers.CharField(required=False)
+    opd = CodeNameSerializer(required=False, help_text=_("The agency (OPD) that acted."))
+    opds = CodeNameSerializer(
+        many=True, required=False, help_text=_("The agencies (OPD) it was forwarded to.")
+    )
+    attachments = PublicFileSerializer(many=True, required=False)
+
+    def to_representation(self, instance: dict[str, Any]) -> dict[str, Any]:
+        shown = super().to_representation(instance)
+        return {key: value for key, value in shown.items() if key in instance}
+
+
+class ResendLinkInput(serializers.Serializer):
+    """Ask for the tracking link again (the shapes only; whether they match is never said)."""
+
+    number = serializers.CharField(
+        max_length=30, help_text=_("The case number, e.g. LMJ-2611-00042.")
+    )
+    contact = serializers.CharField(
+        max_length=254, help_text=_("The phone number or e-mail address given with the case.")
+    )
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
 
 
 class PublicCaseSerializer(serializers.Serializer):
-    """The tracking view. A rahasia case shows only ``number``, ``status`` and
-    ``status_label``; the other fields are then absent."""
+    """The tracking view, for the holder of the tracking code (the reporter): their case in
+    full, a rahasia one included, without any reporter field or officer's name."""
 
     number = serializers.CharField()
     status = serializers.ChoiceField(choices=CaseStatus.choices)
     status_label = serializers.CharField()
     title = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, help_text=_("What the reporter wrote."))
+    address = serializers.CharField(required=False, allow_blank=True)
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, required=False, allow_null=True, coerce_to_string=False
+    )
+    attachments = PublicFileSerializer(
+        many=True,
+        required=False,
+        help_text=_("The photos and documents the reporter sent (or the KIM on their behalf)."),
+    )
     category = CodeNameSerializer(required=False)
     desa = CodeNameSerializer(required=False)
     kecamatan = CodeNameSerializer(required=False)

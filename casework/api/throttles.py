@@ -1,5 +1,6 @@
 """Abuse limits of the public API, per client IP: ``submit`` (new aspirations), ``track``
-(lookups by tracking code) and ``track_action`` (the citizen's actions by tracking code).
+(lookups by tracking code), ``track_action`` (the citizen's actions by tracking code) and
+``resend`` (the tracking link sent again, ``ASPIRASI_RATE_RESEND``).
 
 The rates are ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]`` (``ASPIRASI_RATE_SUBMIT`` for
 ``submit`` and ``track_action``, ``ASPIRASI_RATE_TRACK`` for ``track``), read at each
@@ -78,3 +79,9 @@ class CitizenActionThrottle(ScopeThrottle):
     """The citizen's actions by tracking code (as the pages: at the submission rate)."""
 
     scope = "track_action"
+
+
+class ResendThrottle(ScopeThrottle):
+    """Requests to send the tracking link again (as the page: the same group and budget)."""
+
+    scope = "resend"

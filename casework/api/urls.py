@@ -31,6 +31,7 @@ urlpatterns = [
         name="escalation-acknowledge",
     ),
     # public tracking by the reporter's code
+    path("track/resend/", views.ResendLinkView.as_view(), name="resend-link"),
     path("track/<str:code>/", views.TrackView.as_view(), name="track"),
     *(
         path(f"track/<str:code>/actions/{action}/", view.as_view(), name=f"track-{action}")

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import actions, disclosure, selectors
+from casework import actions, disclosure, selectors, services
 from casework.actions import Action
 from casework.actions import declarations as d
 from casework.errors import InvalidInput, NotFound
@@ -30,7 +30,7 @@ from . import reference
 from . import serializers as s
 from .pagination import CasePagination
 from .permissions import IsOfficer
-from .throttles import CitizenActionThrottle, SubmitThrottle, TrackThrottle
+from .throttles import CitizenActionThrottle, ResendThrottle, SubmitThrottle, TrackThrottle
 
 CASE_NOT_FOUND = _("No such case.")
 TRACKING_NOT_FOUND = _("No case with this tracking code.")
@@ -78,10 +78,14 @@ def _case_by_tracking_code(code: str) -> Case:
         raise NotFound(TRACKING_NOT_FOUND) from None
 
 
-def _public_view(code: str) -> dict[str, Any]:
+def _reporter_view(request: Request, code: str) -> dict[str, Any]:
+    """The tracking view: the holder of the code is the reporter (disclosure's rule)."""
     case = _case_by_tracking_code(code)
-    view = disclosure.public_view(case, selectors.case_events(case))
-    return s.PublicCaseSerializer(view).data
+    view = disclosure.reporter_view(
+        case, selectors.case_events(case), selectors.attachments_of(case)
+    )
+    context = {"request": request, "code": case.tracking_code}
+    return s.PublicCaseSerializer(view, context=context).data
 
 
 class PublicAPIView(APIView):
@@ -382,14 +386,40 @@ class TrackView(PublicAPIView):
         operation_id="track_retrieve",
         summary=_("Follow a case by its tracking code"),
         description=_(
-            "Dashes and lower case are accepted. Shows no reporter identity and no officer "
-            "names; a rahasia case shows only its number and status."
+            "Dashes and lower case are accepted. The holder of the code is the reporter: "
+            "their case in full, a rahasia one included (what they sent, the questions, the "
+            "answers with the answering agency's name and files). Shows no reporter identity "
+            "and no officer names."
         ),
         responses={200: s.PublicCaseSerializer, **errors(404)},
         tags=["tracking"],
     )
     def get(self, request: Request, code: str) -> Response:
-        return Response(_public_view(code))
+        return Response(_reporter_view(request, code))
+
+
+class ResendLinkView(PublicAPIView):
+    throttle_classes = [ResendThrottle]
+
+    @extend_schema(
+        operation_id="track_resend_create",
+        summary=_("Send the tracking link again"),
+        description=_(
+            "To the reporter's phone number or e-mail address on file, when the case number "
+            "and the contact given match it; at most one message per case and hour. The "
+            "answer is the same whether or not they match."
+        ),
+        request=s.ResendLinkInput,
+        responses={202: s.DetailSerializer, **errors(400)},
+        tags=["tracking"],
+    )
+    def post(self, request: Request) -> Response:
+        body = s.ResendLinkInput(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.resend_tracking_link(
+            number=body.validated_data["number"], contact=body.validated_data["contact"]
+        )
+        return Response({"detail": str(services.RESEND_ANSWER)}, status=status.HTTP_202_ACCEPTED)
 
 
 class CitizenActionView(PublicAPIView):
@@ -403,7 +433,7 @@ class CitizenActionView(PublicAPIView):
         body = s.INPUTS.get(self.declaration.code, s.EmptyInput)(data=request.data)
         body.is_valid(raise_exception=True)
         self.declaration.service(case=case, **body.service_kwargs())
-        return Response(_public_view(code))
+        return Response(_reporter_view(request, code))
 
 
 def _citizen_action_view(action: Action) -> type[CitizenActionView]:

@@ -23,6 +23,7 @@ from .cases import (
     Confidentiality,
     NotifyChannel,
     Priority,
+    ReceivedVia,
 )
 from .escalations import Escalation, EscalationKind
 from .outbox import Notification, NotificationStatus
@@ -57,6 +58,7 @@ __all__ = [
     "NotificationStatus",
     "NotifyChannel",
     "Priority",
+    "ReceivedVia",
     "Region",
     "RegionLevel",
     "Role",

@@ -52,6 +52,17 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
 
 
+class ReceivedVia(models.TextChoices):
+    """How an aspiration recorded by an officer reached them."""
+
+    IN_PERSON = "in_person", _("In person")
+    MEETING = "meeting", _("At a village meeting")
+    PHONE = "phone", _("By phone")
+    MESSAGE = "message", _("By SMS or WhatsApp message")
+    PAPER = "paper", _("On paper or by letter")
+    OTHER = "other", _("Other")
+
+
 class Confidentiality(models.TextChoices):
     BIASA = "biasa", _("Biasa")
     ANONIM = "anonim", _("Anonim")
@@ -132,6 +143,20 @@ class Case(ConcurrentTransitionMixin, models.Model):
         blank=True,
         db_default="",
         help_text=_("Where the reporter wants to hear about the case; empty: nowhere."),
+    )
+    received_via = models.CharField(
+        _("received"),
+        max_length=10,
+        choices=ReceivedVia.choices,
+        blank=True,
+        db_default="",
+        help_text=_("How the officer who recorded it received the aspiration."),
+    )
+    received_on = models.DateField(
+        _("received on"),
+        null=True,
+        blank=True,
+        help_text=_("The day the officer who recorded it received the aspiration."),
     )
     confidentiality = models.CharField(
         _("confidentiality"),

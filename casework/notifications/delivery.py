@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from .. import phones
 from ..models import Notification, NotificationStatus
 from .backends import PermanentError, backend
 from .handoff import publish
@@ -34,9 +35,9 @@ def _address(notification: Notification) -> str:
     """Where the message goes: the reporter's phone is read from the case (encrypted there),
     every other address is on the row."""
     if notification.user_id is None and notification.channel in SHORT_CHANNELS:
-        phone = (notification.case.reporter_phone or "").strip()
+        phone = phones.normalise(notification.case.reporter_phone or "")
         if not phone:
-            raise PermanentError("the case has no phone number")
+            raise PermanentError("the case has no valid phone number")
         return phone
     return notification.recipient
 

@@ -79,7 +79,8 @@ def desa_choices() -> list[tuple[str, list[tuple[str, str]]]]:
 
 class _SubmitForm(InputForm):
     """An aspiration from a citizen, without an account (the submit action's input, less what
-    is not the citizen's to choose: the channel, the priority, a NIK)."""
+    is not the citizen's to choose: the channel, the priority, a NIK, how an officer received
+    it)."""
 
     def kecamatan_names(self) -> list[str]:
         """The kecamatan of the desa list, in its order (for the optional filter)."""
@@ -98,7 +99,7 @@ class _SubmitForm(InputForm):
 
 SubmitForm = form_class(
     "SubmitForm",
-    d.SUBMIT.input.without("channel", "priority", "reporter_nik"),
+    d.SUBMIT.input.without("channel", "priority", "reporter_nik", "received_via", "received_on"),
     base=_SubmitForm,
     dress={
         "category": lambda form: {

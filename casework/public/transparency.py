@@ -12,8 +12,9 @@ Definitions (the page says the same in words):
   as not its authority;
 * **answered**: of those, the cases that reached *Menunggu konfirmasi warga* (an answer by
   the forum or by every OPD), whatever happened next; for an OPD, the cases it answered;
-* **on time**: an OPD response given no later than its deadline, as in
-  :mod:`casework.reports` (for a kecamatan: the OPD responses to its cases);
+* **on time**: of the OPD's work due, the responses given no later than their deadline, as
+  in :mod:`casework.reports`; work still unanswered past its deadline counts as late
+  (:func:`casework.reports.opd_punctuality`; for a kecamatan: the OPD work on its cases);
 * **days to answer**: the median, over the answered cases, of the time from submission to
   the first answer (for an OPD: to its own first answer).
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -34,7 +35,6 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -47,10 +47,8 @@ from casework.models import (
     Case,
     CaseEvent,
     CaseStatus,
-    CaseTask,
     Confidentiality,
     RegionLevel,
-    Stage,
     UnitKind,
 )
 
@@ -61,6 +59,19 @@ ANSWER_ACTIONS = ("resolve", "respond", "decline")
 
 # the events a public item's answers come from, attached by a prefetch
 ANSWER_EVENTS = "answer_events"
+# a kecamatan's public list: cases the village has checked, still standing (not rejected,
+# not merged into another); a case asked for information before that check stays out
+LISTED_STATUSES = (
+    CaseStatus.FORWARDED,
+    CaseStatus.IN_TRIAGE,
+    CaseStatus.NEEDS_INFO,
+    CaseStatus.DISPATCHED,
+    CaseStatus.IN_PROGRESS,
+    CaseStatus.RESPONDED,
+    CaseStatus.CLOSED,
+)
+# the OPD a listed item names, attached by a prefetch (those that returned it are left out)
+LISTED_ASSIGNMENTS = "listed_assignments"
 
 
 @dataclass
@@ -71,8 +82,7 @@ class Row:
     label: str
     received: int = 0
     answered: int = 0
-    on_time: int = 0
-    responses: int = 0  # OPD responses with a deadline, the base of the on-time rate
+    punctuality: reports.Punctuality = field(default_factory=reports.Punctuality)
     median: timedelta | None = None
 
     @property
@@ -81,7 +91,11 @@ class Row:
 
     @property
     def on_time_rate(self) -> float | None:
-        return self.on_time / self.responses if self.responses else None
+        return self.punctuality.rate
+
+    @property
+    def has_data(self) -> bool:
+        return bool(self.received or self.punctuality.total)
 
     @property
     def median_days(self) -> float | None:
@@ -151,30 +165,12 @@ def _grouped(rows: QuerySet, key: str, start_field: str) -> dict[Any, dict[str, 
     return found
 
 
-def _opd_responses(start: datetime, now: datetime) -> QuerySet[CaseTask]:
-    """OPD responses finished in the window: the base of the on-time rate, the way
-    :func:`casework.reports.on_time_by_opd` counts them."""
-    return CaseTask.objects.filter(
-        stage=Stage.OPD_RESPONSE,
-        status="DONE",
-        finished__gte=start,
-        finished__lte=now,
-        due_at__isnull=False,
-        data__outcome="responded",
-    ).order_by()
-
-
 def by_kecamatan(now: datetime, start: datetime) -> list[Row]:
     cases = Case.objects.filter(created_at__gte=start, created_at__lte=now).annotate(
         answered_at=_first_answer("pk")
     )
     counts = _grouped(cases, "kecamatan_id", "created_at")
-    on_time = {
-        row["case__kecamatan_id"]: row
-        for row in _opd_responses(start, now)
-        .values("case__kecamatan_id")
-        .annotate(total=Count("id"), on_time=Count("id", filter=Q(finished__lte=F("due_at"))))
-    }
+    on_time = reports.opd_punctuality(now=now, start=start, key="case__kecamatan_id")
     regions = refdata.snapshot().regions.values()
     rows = []
     for region in sorted(
@@ -193,8 +189,7 @@ def by_opd(now: datetime, start: datetime) -> list[Row]:
         .annotate(answered_at=_first_opd_answer())
     )
     counts = _grouped(assignments, "opd_id", "case__created_at")
-    _months, series = reports.on_time_by_opd(now=now, total_label="", months=MONTHS)
-    on_time = {s.code: {"total": s.total, "on_time": s.on_time} for s in series if s.code}
+    on_time = reports.opd_punctuality(now=now, start=start, key="unit__code")
     units = refdata.snapshot().units.values()
     rows = []
     for unit in sorted((u for u in units if u.kind == UnitKind.OPD), key=lambda u: u.name):
@@ -207,14 +202,13 @@ def by_opd(now: datetime, start: datetime) -> list[Row]:
     return rows
 
 
-def _fill(row: Row, counts: dict[str, Any] | None, on_time: dict[str, Any] | None) -> None:
+def _fill(row: Row, counts: dict[str, Any] | None, on_time: reports.Punctuality | None) -> None:
     if counts:
         row.received = counts["received"]
         row.answered = counts["answered"]
         row.median = counts["median"]
     if on_time:
-        row.responses = on_time["total"]
-        row.on_time = on_time["on_time"]
+        row.punctuality = on_time
 
 
 def kabupaten_median(now: datetime, start: datetime) -> timedelta | None:
@@ -237,8 +231,7 @@ def figures(now: datetime) -> Figures:
     for row in kecamatan:
         total.received += row.received
         total.answered += row.answered
-        total.on_time += row.on_time
-        total.responses += row.responses
+        total.punctuality.add(row.punctuality)
     total.median = kabupaten_median(now, start)
     return Figures(start=start.date(), end=now, kecamatan=kecamatan, opd=opd, total=total)
 
@@ -278,4 +271,54 @@ def public_item(case: Case) -> dict[str, Any]:
         "created_at": view.get("created_at"),
         "answers": view.get("answers", []),
         "status_label": view["status_label"],
+    }
+
+
+# ----------------------------------------------------------------------------- kecamatan list
+
+
+def kecamatan_cases(kecamatan: str, *, start: datetime, now: datetime) -> QuerySet[Case]:
+    """A kecamatan's aspirations of the window anyone may read: ordinary and anonymous ones
+    (never rahasia) the village has checked and that still stand, newest first, with the OPD
+    handling them (one more query per page)."""
+    return (
+        Case.objects.filter(
+            kecamatan_id=kecamatan,
+            status__in=LISTED_STATUSES,
+            confidentiality__in=PUBLISHABLE,
+            created_at__gte=start,
+            created_at__lte=now,
+        )
+        .exclude(status=CaseStatus.NEEDS_INFO, info_return_status=CaseStatus.RECEIVED)
+        .select_related("category", "desa", "kecamatan")
+        .order_by("-created_at", "-id")
+        .prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.exclude(status=AssignmentStatus.DECLINED)
+                .select_related("opd")
+                .order_by("dispatched_at", "id"),
+                to_attr=LISTED_ASSIGNMENTS,
+            )
+        )
+    )
+
+
+def listed_item(case: Case) -> dict[str, Any]:
+    """What a kecamatan's list shows of one case: the public view's title, place, status and
+    dates (disclosure's rules), and the names of the OPD handling it; never a person."""
+    view = disclosure.public_view(case, [])
+    if "title" not in view:  # a case the public view keeps to its number and status
+        raise ValueError(f"{case.number} is not public")
+    return {
+        "number": view["number"],
+        "title": view["title"],
+        "status": view["status"],
+        "status_label": view["status_label"],
+        "desa": view["desa"],
+        "category": view["category"],
+        "created_at": view["created_at"],
+        "updated_at": view["updated_at"],
+        "closed_at": view["closed_at"],
+        "opd": [a.opd.name for a in getattr(case, LISTED_ASSIGNMENTS)],
     }

@@ -1,21 +1,28 @@
 """What the reporter does with their tracking code (supply information, confirm or dispute the
-answer), the village KIM supplying information on their behalf, and the close when the
-confirmation window ends."""
+answer), the village KIM supplying information on their behalf, the close when the
+confirmation window ends, and the tracking link sent again to a reporter who kept only the
+case number."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from .. import ports
+from .. import numbers, phones, ports, selectors
 from ..actions import declarations as d
 from ..actions import implements
 from ..errors import InvalidInput
+from ..journal import Journal
 from ..lifecycle import CaseStatus, Stage
-from ..models import AssignmentStatus, Case, User
+from ..models import AssignmentStatus, Case, CaseEvent, Notification, NotifyChannel, User
+from ..notifications.rendering import mask_phone
 from . import kernel
 
 
@@ -99,3 +106,81 @@ def close_case(*, case: Case) -> Case:
         act.record(before)
         act.audit.write()
     return act.case
+
+
+# ----------------------------------------------------------------------------- the link again
+
+RESEND_WINDOW = "%Y%m%d%H"  # one message per case in each hour (WIB)
+# what the asker is told, whether or not anything was sent
+RESEND_ANSWER = gettext_lazy(
+    "If the case number and the contact match what was recorded with the aspiration, the "
+    "tracking link is on its way there; it may take a few minutes. Nothing arrived? The KIM "
+    "of your desa can look the code up for you."
+)
+PHONE_CHANNELS = frozenset({NotifyChannel.SMS, NotifyChannel.WHATSAPP})
+
+
+def resend_tracking_link(*, number: str, contact: str) -> None:
+    """Send the tracking link again to the reporter's contact on file, when ``number`` is the
+    case's number and ``contact`` the e-mail address (then by e-mail) or the phone number
+    (then by the phone channel the reporter chose, else SMS) recorded with it. Returns nothing
+    and raises nothing on a number or contact that does not match: the caller cannot learn
+    whether either exists. Only the shape of the input is refused. At most one message per
+    case and hour; the message and its audit event are written in one transaction."""
+    canonical = numbers.as_case_number(number or "")
+    errors: dict[str, list[str]] = {}
+    if canonical is None:
+        errors["number"] = [_("Enter the case number, e.g. LMJ-2611-00042.")]
+    typed = (contact or "").strip()
+    email = phone = None
+    if "@" in typed:
+        try:
+            validate_email(typed)
+            email = typed.lower()
+        except ValidationError:
+            pass
+    else:
+        phone = phones.normalise(typed)
+    if email is None and phone is None:
+        errors["contact"] = [_("Enter the phone number or e-mail address you gave.")]
+    if errors:
+        raise InvalidInput(errors, fields=dict.fromkeys(errors, "invalid"))
+    assert canonical is not None
+    case = selectors.case_for_resend(canonical)
+    if case is None:
+        return
+    if email is not None and email == (case.reporter_email or "").strip().lower():
+        channel, recipient = NotifyChannel.EMAIL, case.reporter_email
+    elif phone is not None and phone == phones.normalise(case.reporter_phone or ""):
+        chosen = case.notify_channel
+        channel = NotifyChannel(chosen) if chosen in PHONE_CHANNELS else NotifyChannel.SMS
+        # the number stays encrypted on the case; the worker reads it from there
+        recipient = mask_phone(case.reporter_phone)
+    else:
+        return
+    message = Notification(
+        case=case,
+        key=f"resend:{case.pk}:{timezone.localtime():{RESEND_WINDOW}}",
+        channel=channel,
+        recipient=recipient,
+        template="tracking_link",
+        context={
+            "action": d.RESEND_LINK.code,
+            "number": case.number,
+            "title": case.title,
+            "status": case.status,
+            "tracking_code": kernel.format_tracking_code(case.tracking_code),
+        },
+    )
+    event = CaseEvent(
+        case=case,
+        action=d.RESEND_LINK.code,
+        from_status=case.status,
+        to_status=case.status,
+        payload={"channel": str(channel)},
+    )
+    try:
+        with transaction.atomic():
+            Journal(events=[event], messages=[message]).write()
+    except IntegrityError:
+        return  # already sent in this hour: nothing more

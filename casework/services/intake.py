@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .. import batch, ports, refdata, selectors
+from .. import batch, phones, ports, refdata, selectors
 from ..actions import declarations as d
 from ..actions import implements
 from ..batch import RowBatch
@@ -25,6 +26,7 @@ from ..models import (
     Confidentiality,
     NotifyChannel,
     Priority,
+    ReceivedVia,
     Role,
     User,
 )
@@ -32,7 +34,6 @@ from ..numbers import next_case_number, next_case_number_with
 from . import kernel
 from .kernel import TRACKING_ALPHABET, TRACKING_LENGTH
 
-PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 NIK = re.compile(r"^\d{16}$")
 
 
@@ -52,8 +53,8 @@ def _reporter_rules(
     """The reporter's details: their shapes, consent for any of them, and a way to reach the
     reporter on the channel they chose. Returns the errors and the update channel."""
     errors: dict[str, list[str]] = {}
-    if phone and not PHONE.match(phone):
-        errors["reporter_phone"] = [_("Enter a phone number: digits, spaces, + and -.")]
+    if phone and phones.normalise(phone) is None:
+        errors["reporter_phone"] = [str(phones.INVALID)]
     if nik and not NIK.match(nik):
         errors["reporter_nik"] = [_("A NIK has 16 digits.")]
     if notify_channel:
@@ -62,14 +63,18 @@ def _reporter_rules(
             errors["reporter_email"] = [_("Give an e-mail address to get updates.")]
         elif notify_channel != NotifyChannel.EMAIL and not phone:
             errors["reporter_phone"] = [_("Give a phone number to get updates.")]
+        elif notify_channel != NotifyChannel.EMAIL and "reporter_phone" not in errors:
+            if not phones.is_mobile(phone):
+                errors["reporter_phone"] = [str(phones.NOT_MOBILE)]
     given = any((name, phone, email, nik)) or bool(notify_channel)
     if given and not consent:
         errors["contact_consent"] = [
             _("Contact details are recorded only with consent: give it, or leave them out.")
         ]
     if notify_channel is None:
-        # updates go where the reporter can be reached: e-mail, else SMS
-        notify_channel = NotifyChannel.EMAIL if email else NotifyChannel.SMS if phone else ""
+        # updates go where the reporter can be reached: e-mail, else SMS to a mobile number
+        sms = bool(phone) and phones.is_mobile(phone)
+        notify_channel = NotifyChannel.EMAIL if email else NotifyChannel.SMS if sms else ""
     return errors, notify_channel
 
 
@@ -83,6 +88,28 @@ def _coordinates(
     for name, value, limit in (("latitude", latitude, 90), ("longitude", longitude, 180)):
         if value is not None and not -limit <= value <= limit:
             errors[name] = [_("Between -%(limit)d and %(limit)d degrees.") % {"limit": limit}]
+
+
+def _received(
+    via: str | None,
+    on: date | None,
+    officer: User | None,
+    errors: dict[str, list[str]],
+) -> tuple[str, date | None]:
+    """How and when an officer received the aspiration they record: a known way, a day not
+    in the future. A citizen's own submission has neither."""
+    via = via or ""
+    if not via and on is None:
+        return "", None
+    if officer is None:
+        name = "received_via" if via else "received_on"
+        errors[name] = [_("Only an officer records how and when an aspiration was received.")]
+        return "", None
+    if via and via not in ReceivedVia.values:
+        errors["received_via"] = [_("“%(value)s” is not a valid choice.") % {"value": via}]
+    if on is not None and on > timezone.localdate():
+        errors["received_on"] = [_("The day it was received cannot be in the future.")]
+    return via, on
 
 
 @implements(d.SUBMIT)
@@ -105,11 +132,15 @@ def submit_case(
     longitude: Decimal | None = None,
     contact_consent: bool = False,
     notify_channel: str | None = None,
+    received_via: str | None = None,
+    received_on: date | None = None,
     attachments: Sequence[Any] = (),
 ) -> Case:
-    """Record an aspiration and start its process: ``received`` (or ``forwarded`` when the
-    desa's KIM is inactive). ``actor`` is None for a citizen. Files that come with it are
-    stored before the transaction and recorded in it: a storage error records nothing."""
+    """Record an aspiration and start its process: ``received``, or ``forwarded`` to the
+    kecamatan forum when the desa's KIM is inactive, or when a KIM operator of the desa
+    records it (their recording is their verification: one event says both). ``actor`` is
+    None for a citizen. Files that come with it are stored before the transaction and
+    recorded in it: a storage error records nothing."""
     errors: dict[str, list[str]] = {}
     category_obj = refdata.category(category or "")
     if category_obj is None:
@@ -142,8 +173,11 @@ def submit_case(
     )
     errors.update(reporter_errors)
     _coordinates(latitude, longitude, errors)
+    officer = actor if actor is not None and actor.is_authenticated else None
+    received_via, received_on = _received(received_via, received_on, officer, errors)
     if errors:
         raise InvalidInput(errors, fields={k: "invalid" for k in errors})
+    phone = phones.normalise(phone) or ""  # stored in E.164 form: +6281234567890
     assert category_obj is not None and desa_obj is not None
     kecamatan = desa_obj.parent_id
     assert kecamatan is not None, "a desa lies in a kecamatan"
@@ -152,8 +186,8 @@ def submit_case(
     confidentiality = kernel.choice(
         confidentiality, Confidentiality, "confidentiality", Confidentiality.BIASA
     )
-    officer = actor if actor is not None and actor.is_authenticated else None
-    if officer is not None and officer.role == Role.KIM_OPERATOR:
+    by_kim = officer is not None and officer.role == Role.KIM_OPERATOR
+    if officer is not None and by_kim:
         if selectors.unit_of(officer).region_id != desa_obj.code:
             raise PermissionDenied(_("A KIM operator records aspirations of their own desa."))
     files = kernel.check_files(attachments)
@@ -196,13 +230,18 @@ def submit_case(
             confidentiality=confidentiality,
             contact_consent=bool(contact_consent),
             notify_channel=notify_channel,
+            received_via=received_via,
+            received_on=received_on,
             created_by=officer,
             created_at=now,
             updated_at=now,
         )
         kim = refdata.kim_of(desa_obj.code)
         skipped = kim is None or not kim.active
-        if skipped:
+        # the desa's own KIM operator verifies what they record: the process starts at the
+        # forum's triage, as after the verify action
+        verified = by_kim and not skipped
+        if skipped or verified:
             case.forward()
         case.target_at = clock.target(case)
         if rows is not None:
@@ -212,7 +251,10 @@ def submit_case(
             case.save(force_insert=True)
         engine.start(case, rows)
         audit = kernel.Audit(case, officer)
-        event = audit.add("submit", "", case.status, channel=channel, verification_skipped=skipped)
+        facts: dict[str, Any] = {"channel": channel, "verification_skipped": skipped}
+        if verified:
+            facts["verified"] = True
+        event = audit.add("submit", "", case.status, **facts)
         audit.journal.attach(event, stored)
         audit.write(rows)
         if rows is not None:

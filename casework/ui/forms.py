@@ -1,13 +1,23 @@
-"""Forms on the pages: a service's refusal shown next to the fields it names, the page to go
-back to after a form, and the dressing of the fields a phone user types into."""
+"""Forms on the pages: a service's refusal shown next to the fields it names, the summary of
+a form's errors with a link to each field, the files of a refused form kept for the next try,
+the page to go back to after a form, and the dressing of the fields a phone user types
+into."""
 
 from __future__ import annotations
 
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.core import signing
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -15,7 +25,10 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import attachments
+from ..attachments import MAX_FILES, PreparedUpload, prepare_upload
 from ..errors import DomainError, InvalidInput
+
+log = logging.getLogger(__name__)
 
 
 def errors_onto_form(form: forms.Form, error: InvalidInput, *, renamed: dict | None = None) -> bool:
@@ -31,6 +44,126 @@ def errors_onto_form(form: forms.Form, error: InvalidInput, *, renamed: dict | N
             form.add_error(target, str(problem))
         placed = placed or target is not None
     return placed
+
+
+SUMMARY_LABEL_MAX = 40
+
+
+def error_summary(form: forms.Form) -> list[dict[str, Any]]:
+    """The form's errors in the order of its fields, each with the anchor of its input
+    (``href``; the first option of a group of radio buttons or boxes) and the field's short
+    name, then those of the whole form (no anchor)."""
+    entries: list[dict[str, Any]] = []
+    for name, problems in form.errors.items():
+        if name == NON_FIELD_ERRORS or name not in form.fields:
+            continue
+        bound = form[name]
+        anchor = bound.auto_id
+        if isinstance(bound.field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            anchor = f"{anchor}_0"
+        # a field named by a whole sentence (a consent box) is named by its message alone
+        label = str(bound.label or "").rstrip(".: ")
+        label = label if len(label) <= SUMMARY_LABEL_MAX else ""
+        for problem in problems:
+            entries.append({"href": f"#{anchor}", "label": label, "message": problem})
+    for problem in form.non_field_errors():
+        entries.append({"href": "", "label": "", "message": problem})
+    return entries
+
+
+# ----------------------------------------------------------------------------- kept files
+
+HELD_FIELD = "held_files"  # the signed list of the kept files (a hidden field)
+HELD_KEEP = "held_keep"  # the boxes of the kept files still wanted
+HELD_SALT = "casework.ui.forms.held-files"
+HELD_DIR = "held"
+HELD_MAX_AGE = 6 * 60 * 60  # seconds a refused form's files wait for the next try
+
+
+@dataclass(frozen=True)
+class HeldFile:
+    path: str  # in the default storage, under HELD_DIR, a random name
+    name: str  # the name the person gave it
+    content_type: str
+    ext: str
+
+
+class HeldFiles:
+    """The files of a form that was refused, kept for the next try so nobody attaches a
+    photo twice. They are checked (and stripped of their metadata) as any upload, stored
+    under random names, and named in a signed token the page carries in a hidden field;
+    the next submission takes back those whose box stays ticked. A token cannot be forged
+    or changed, and it expires."""
+
+    def __init__(self, items: Sequence[HeldFile] = ()) -> None:
+        self.items = list(items)
+
+    @classmethod
+    def from_post(cls, data: QueryDict) -> HeldFiles:
+        """The kept files the submission still wants; the unticked ones are removed."""
+        token = data.get(HELD_FIELD, "")
+        if not token:
+            return cls()
+        try:
+            raw = signing.loads(token, salt=HELD_SALT, max_age=HELD_MAX_AGE)
+            items = [HeldFile(**item) for item in raw]
+        except (signing.BadSignature, TypeError, ValueError):
+            return cls()
+        wanted = set(data.getlist(HELD_KEEP))
+        kept = [item for index, item in enumerate(items) if str(index) in wanted]
+        HeldFiles([item for item in items if item not in kept]).discard()
+        return cls(kept)
+
+    def hold(self, uploads: Sequence[Any]) -> None:
+        """Keep the acceptable ``uploads`` too, up to the number a form takes; a file the
+        checks refuse is not kept (its error is shown next to the field)."""
+        for upload in uploads:
+            if len(self.items) >= MAX_FILES:
+                break
+            try:
+                prepared = prepare_upload(upload)
+                path = default_storage.save(
+                    f"{HELD_DIR}/{uuid.uuid4().hex}.{prepared.ext}", ContentFile(prepared.data)
+                )
+            except ValidationError:
+                continue
+            except OSError as error:  # the storage failing: the person attaches it again
+                log.warning("a refused form's file not kept: %s", error)
+                continue
+            self.items.append(
+                HeldFile(path, prepared.original_name, prepared.content_type, prepared.ext)
+            )
+
+    def uploads(self) -> list[PreparedUpload]:
+        """The kept files as checked uploads, ready for a service."""
+        found = []
+        for item in self.items:
+            try:
+                with default_storage.open(item.path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                continue
+            found.append(PreparedUpload(data, item.content_type, item.ext, item.name))
+        return found
+
+    def discard(self) -> None:
+        for item in self.items:
+            try:
+                default_storage.delete(item.path)
+            except OSError:  # pragma: no cover (the storage failing again)
+                log.warning("kept file %s not removed", item.path)
+        self.items = []
+
+    @property
+    def token(self) -> str:
+        return signing.dumps([asdict(item) for item in self.items], salt=HELD_SALT, compress=True)
+
+    @property
+    def listing(self) -> list[tuple[int, str]]:
+        return [(index, item.name) for index, item in enumerate(self.items)]
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
 
 
 def report_refusal(request: HttpRequest, error: DomainError) -> None:

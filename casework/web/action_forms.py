@@ -8,6 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework import actions, refdata
@@ -15,7 +17,7 @@ from casework.actions import Action
 from casework.actions import declarations as d
 from casework.actions.policy import reassignable
 from casework.actions.schema import InputForm, form_class
-from casework.models import CaseTask, Confidentiality, Priority, UnitKind
+from casework.models import CaseTask, Confidentiality, Priority, ReceivedVia, UnitKind
 from casework.ui.forms import files_dress, phone_input, set_choices
 
 
@@ -82,20 +84,54 @@ def _unit_name(task: CaseTask) -> str:
 
 
 class DispatchForm(ActionForm):
-    """The routing rule's OPD preselected; the case's category and priority as they are."""
+    """The routing rule's OPD preselected; the case's category and priority as they are.
+
+    When the officer picks another category, :meth:`reroute` moves the tick of the former
+    suggestion to the new one and keeps every box ticked by hand."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         case = self.case
         self.fields["category"].initial = case.category.code
         self.fields["priority"].initial = case.priority
-        self.suggested = None
-        suggested_id = refdata.suggested_opd_id(case.category_id, case.kecamatan_id)
-        if suggested_id is not None:
-            unit = refdata.unit_by_id(suggested_id)
-            if unit is not None and unit.active:
-                self.suggested = unit
-                self.fields["opds"].initial = [unit.code]
+        category = case.category.code
+        if self.is_bound:
+            category = str(self.data.get("category") or category)
+        self.suggested = suggestion(category, case.kecamatan_id)
+        if self.suggested is not None:
+            self.fields["opds"].initial = [self.suggested.code]
+        # a new category asks the page for its suggestion (htmx); the boxes follow it
+        self.fields["category"].widget.attrs.update(
+            {
+                "hx-get": reverse("web:case-routing", args=[case.number]),
+                "hx-trigger": "change",
+                "hx-target": "#dispatch-routing",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+                "aria-controls": "dispatch-routing",
+            }
+        )
+
+    def reroute(self, category: str, ticked: list[str], previous: str) -> None:
+        """Suggest the OPD of ``category``'s routing rule: the former suggestion
+        (``previous``) is unticked, the new one ticked, the other ``ticked`` boxes kept."""
+        self.fields["category"].initial = category
+        self.suggested = suggestion(category, self.case.kecamatan_id)
+        known = {code for code, _name in opd_choices()}
+        kept = [code for code in ticked if code in known and code != previous]
+        if self.suggested is not None and self.suggested.code not in kept:
+            kept.append(self.suggested.code)
+        self.fields["opds"].initial = kept
+
+
+def suggestion(category_code: str, kecamatan_code: str) -> Any:
+    """The active OPD the routing rules suggest for a category in a kecamatan, or None."""
+    category = refdata.snapshot().categories.get(category_code)
+    if category is None:
+        return None
+    suggested_id = refdata.suggested_opd_id(category.pk, kecamatan_code)
+    unit = refdata.unit_by_id(suggested_id) if suggested_id is not None else None
+    return unit if unit is not None and unit.active else None
 
 
 class MergeForm(ActionForm):
@@ -268,12 +304,42 @@ CONFIDENTIALITY_HELP: dict[str, Any] = {
     ),
 }
 
+# the update channel as the operator offers it: left to the service's default unless chosen
+NOTIFY_DEFAULT, NOTIFY_NONE = "", "none"
+INTAKE_NOTIFY_CHOICES = [
+    (NOTIFY_DEFAULT, _("As given: e-mail if there is an address, else SMS to the phone")),
+    ("sms", _("SMS")),
+    ("whatsapp", _("WhatsApp")),
+    ("email", _("E-mail")),
+    (NOTIFY_NONE, _("No updates: the citizen follows it with the tracking code or asks the KIM")),
+]
+NIK_HELP = _(
+    "Optional, and only if the citizen agrees. It tells apart people with the same name and "
+    "links their earlier aspirations. It is stored encrypted and shown in full only to the "
+    "supervisor; it never appears on public pages."
+)
+
+
+class _IntakeForm(InputForm):
+    """What the operator chose for the updates, in the service's terms: nothing chosen
+    leaves the service's default, "no updates" is the empty channel."""
+
+    def service_kwargs(self) -> dict[str, Any]:
+        kwargs = super().service_kwargs()
+        chosen = kwargs.get("notify_channel")
+        if chosen == NOTIFY_DEFAULT:
+            kwargs["notify_channel"] = None
+        elif chosen == NOTIFY_NONE:
+            kwargs["notify_channel"] = ""
+        return kwargs
+
+
 # an aspiration a KIM operator collected offline, recorded on the citizen's behalf: the desa
 # is the operator's own and the channel is the KIM
 IntakeForm = form_class(
     "IntakeForm",
-    d.SUBMIT.input.without("desa", "channel", "notify_channel"),
-    base=InputForm,
+    d.SUBMIT.input.without("desa", "channel"),
+    base=_IntakeForm,
     dress={
         "category": lambda form: {
             "label": _("Category"),
@@ -304,8 +370,31 @@ IntakeForm = form_class(
         "reporter_phone": {"label": _("Phone / WhatsApp"), "widget": phone_input("off")},
         "reporter_email": {"label": _("E-mail")},
         "reporter_nik": {
-            "label": _("NIK"),
+            "label": _("NIK (optional)"),
+            "help_text": NIK_HELP,
             "widget": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        },
+        "notify_channel": {
+            "label": _("The citizen gets updates by"),
+            "help_text": "",
+            "choices": INTAKE_NOTIFY_CHOICES,
+            "initial": NOTIFY_DEFAULT,
+            "widget": forms.RadioSelect,
+        },
+        "received_via": lambda form: {
+            "label": _("How the aspiration reached you"),
+            "choices": ReceivedVia.choices,
+            "initial": ReceivedVia.IN_PERSON,
+            "help_text": "",
+        },
+        "received_on": lambda form: {
+            "label": _("Received on"),
+            "initial": timezone.localdate(),
+            "help_text": _("The day the citizen gave it to you; not in the future."),
+            "widget": forms.DateInput(
+                attrs={"type": "date", "max": timezone.localdate().isoformat()},
+                format="%Y-%m-%d",
+            ),
         },
         "contact_consent": {
             "label": _(

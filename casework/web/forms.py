@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from casework import refdata
@@ -15,6 +16,19 @@ from casework.ui.forms import set_choices
 from .action_forms import category_choices
 
 ALL = _("All")
+
+
+class LoginForm(AuthenticationForm):
+    """Sign-in, with the refusal in the project's own words (Django's message names the
+    username field inside a sentence that already names it)."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _(
+            "The username or the password is wrong. Both are case-sensitive: check Caps Lock."
+        ),
+        "inactive": _("This account is not active. Ask the supervisor at Diskominfo."),
+    }
 
 
 def _choices(pairs: Iterable[tuple[str, Any]], empty: Any = ALL) -> list[tuple[str, Any]]:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("petugas/", home.home, name="home"),
     path("petugas/tugas/", queues.tasks, name="tasks"),
     path("petugas/tugas/massal/", queues.bulk, name="bulk"),
+    path("petugas/tugas/<str:number>/ambil/", queues.claim_and_open, name="claim-open"),
     *cases.urlpatterns,
     *intake.urlpatterns,
     *supervision.urlpatterns,

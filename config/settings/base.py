@@ -205,6 +205,8 @@ else:
 # down) lets the request through: a citizen's submission is never lost to a limiter.
 ASPIRASI_RATE_SUBMIT = os.environ.get("ASPIRASI_RATE_SUBMIT", "10/h")
 ASPIRASI_RATE_TRACK = os.environ.get("ASPIRASI_RATE_TRACK", "30/m")
+# requests to send the tracking link again (by case number and contact), per client
+ASPIRASI_RATE_RESEND = os.environ.get("ASPIRASI_RATE_RESEND", "5/h")
 RATELIMIT_FAIL_OPEN = True
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY") or None
 
@@ -217,6 +219,15 @@ ASPIRASI_SMS_GATEWAY_URL = os.environ.get("ASPIRASI_SMS_GATEWAY_URL", "")
 ASPIRASI_SMS_GATEWAY_TOKEN = os.environ.get("ASPIRASI_SMS_GATEWAY_TOKEN", "")
 ASPIRASI_WHATSAPP_GATEWAY_URL = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_URL", "")
 ASPIRASI_WHATSAPP_GATEWAY_TOKEN = os.environ.get("ASPIRASI_WHATSAPP_GATEWAY_TOKEN", "")
+# The site's public address, as citizens reach it: the links in their messages point there
+# (https://aspirasi.example.go.id; production's default is https:// and the first of
+# ALLOWED_HOSTS).
+ASPIRASI_PUBLIC_URL = os.environ.get("ASPIRASI_PUBLIC_URL", "").rstrip("/")
+if not ASPIRASI_PUBLIC_URL:
+    ASPIRASI_PUBLIC_URL = "http://127.0.0.1:8000"
+# Parts of a concatenated SMS the gateway sends as one message (160 characters alone, 153 each
+# when several); longer text is shortened between words.
+ASPIRASI_SMS_MAX_PARTS = int(os.environ.get("ASPIRASI_SMS_MAX_PARTS", "2"))
 # How committed messages reach the workers: "background" (a thread per process publishes
 # them, every commit of a 20 ms window in one task message) or "direct" (each commit publishes
 # its own, in the request's thread)
@@ -244,6 +255,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "submit": ASPIRASI_RATE_SUBMIT,
     "track": ASPIRASI_RATE_TRACK,
     "track_action": ASPIRASI_RATE_SUBMIT,
+    "resend": ASPIRASI_RATE_RESEND,
 }
 # --- end of notification channels, inbound messages and API throttles -----------------------
 

@@ -273,7 +273,7 @@ def test_detail_runs_a_constant_number_of_queries(officers, client_for):
 # supervisor.
 FULL = {
     "reporter_name": "Siti Aminah",
-    "reporter_phone": "081234567890",
+    "reporter_phone": "+6281234567890",  # as stored: E.164
     "reporter_email": "siti@example.org",
     "reporter_nik": "3508014101900001",
 }

@@ -22,7 +22,7 @@ def test_phone_and_nik_are_stored_encrypted(officers):
     assert "081234567890" not in phone and phone.startswith("gAAAA")  # a Fernet token
     assert "3508014101900001" not in nik
     again = Case.objects.get(pk=case.pk)
-    assert (again.reporter_phone, again.reporter_nik) == ("081234567890", "3508014101900001")
+    assert (again.reporter_phone, again.reporter_nik) == ("+6281234567890", "3508014101900001")
 
 
 def test_empty_contact_details_stay_empty(officers):
@@ -33,9 +33,9 @@ def test_empty_contact_details_stay_empty(officers):
 
 def test_updates_go_to_the_channel_the_reporter_gave(officers):
     assert f.submit(reporter_email="a@example.org").notify_channel == "email"
-    by_sms = f.submit(reporter_email="", reporter_phone="08123456", contact_consent=True)
+    by_sms = f.submit(reporter_email="", reporter_phone="081234567890", contact_consent=True)
     assert by_sms.notify_channel == "sms"
-    nowhere = f.submit(reporter_email="", reporter_phone="08123456", notify_channel="")
+    nowhere = f.submit(reporter_email="", reporter_phone="081234567890", notify_channel="")
     assert nowhere.notify_channel == ""
 
 
@@ -51,7 +51,7 @@ class Contact(TypedDict, total=False):
 def test_contact_details_are_recorded_only_with_consent(officers):
     """The consent rule is the service's, whoever calls it (the API, a page, a channel)."""
     each: tuple[Contact, ...] = (
-        {"reporter_phone": "08123456"},
+        {"reporter_phone": "081234567890"},
         {"reporter_name": "Siti"},
         {"reporter_nik": "3508014101900001"},
         {"notify_channel": "email"},

@@ -126,6 +126,7 @@ def test_base_settings_use_the_gateway_when_its_url_is_set(monkeypatch):
         "submit": base.ASPIRASI_RATE_SUBMIT,
         "track": base.ASPIRASI_RATE_TRACK,
         "track_action": base.ASPIRASI_RATE_SUBMIT,
+        "resend": base.ASPIRASI_RATE_RESEND,
     }
 
 

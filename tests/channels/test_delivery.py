@@ -40,10 +40,10 @@ def test_reporter_on_sms_gets_the_short_message_through_the_gateway(reference, s
     note = reporter_rows(case).get()
     assert (note.channel, note.template) == ("sms", "case_update")
     # the outbox keeps only a masked number: the real one stays encrypted on the case
-    assert note.recipient == "0812****7890"
+    assert note.recipient == "+62812****7890"
     assert deliver_notifications([note.pk]) == 1
     [sent] = sms_gateway.received
-    assert sent["body"]["to"] == "081234567890"
+    assert sent["body"]["to"] == "+6281234567890"
     text = sent["body"]["text"]
     assert len(text) <= rendering.SHORT_MAX_CHARS
     assert case.number in text and "Diterima" in text

@@ -68,6 +68,6 @@ def test_the_worker_delivers_an_sms_to_the_gateway_and_retries_it(gateway, tmp_p
     assert len(gateway.received) == 2
     request = gateway.received[-1]
     assert request["authorization"] == "Bearer gw-token-123"
-    assert request["body"]["to"] == "081234567890"
+    assert request["body"]["to"] == "+6281234567890"
     assert services.format_tracking_code(case.tracking_code) in request["body"]["text"]
     assert case.number in request["body"]["text"]

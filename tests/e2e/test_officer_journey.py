@@ -1,8 +1,8 @@
 """The officers' web app in a real browser, against a live server.
 
 One journey, the way the people of docs/architecture.md work a case: a village KIM operator records
-an aspiration collected offline and verifies it; a forum officer claims it from the unit
-queue, sees the similar cases of the kecamatan and dispatches it to two OPD; each OPD officer
+an aspiration collected offline, verified by its recording; a forum officer claims it from the
+unit queue straight into the case, sees the similar cases of the kecamatan and dispatches it to two OPD; each OPD officer
 accepts and responds (one with a photo), leaving the case waiting for the citizen; the
 supervisor acknowledges an escalated case and gives its task to another forum officer.
 
@@ -69,12 +69,17 @@ def success(page: Any) -> Any:
 
 
 def similar_cases() -> list[str]:
-    """Two open cases of another desa of the same kecamatan, same category, with title words
-    in common, verified by that desa's KIM."""
+    """Two open cases of another desa of the same kecamatan, same category, telling of the
+    same kind of damage, verified by that desa's KIM."""
     kim = f.make_officer("kim_operator", DESA_2, "kim2")
     numbers = []
     for title in ("Jalan desa berlubang di depan sekolah", "Jalan berlubang dekat pasar desa"):
-        case = f.submit(desa=DESA_2, title=title, reporter_email="")
+        case = f.submit(
+            desa=DESA_2,
+            title=title,
+            description="Lubang besar di jalan desa, membahayakan pengendara motor.",
+            reporter_email="",
+        )
         numbers.append(services.verify_case(case=case, actor=kim).number)
     return numbers
 
@@ -151,11 +156,10 @@ def test_officer_journey(new_page, shot, settings, tmp_path):
     assert case.channel == "kim"
     shot(page, "intake-receipt.png")
 
-    # --- b. ... and verifies it from its case page ----------------------------------------
+    # --- b. ... verified by its recording: on its way to the forum -------------------------
     page.locator(f"a[href='/petugas/laporan/{number}/']").click()
-    expect(page.locator("[data-testid=status]")).to_have_text("Diterima")
-    page.locator("button[data-action=verify]").click()
-    expect(success(page)).to_have_count(1)
+    expect(page.locator("[data-testid=status]")).to_have_text("Diteruskan ke forum kecamatan")
+    expect(page.locator("button[data-action=verify]")).to_have_count(0)
     assert status_of(number) == "forwarded"
 
     # --- c. the forum officer claims, sees similar cases, dispatches to two OPD ----------
@@ -185,18 +189,11 @@ def test_officer_journey(new_page, shot, settings, tmp_path):
     page.set_viewport_size({"width": 1280, "height": 800})
     page.go_back()
 
-    row.locator("button[formaction$='/aksi/claim/']").click()  # one click, from the queue
+    row.locator("button[formaction$='/ambil/']").click()  # one click, from the queue
     expect(success(page)).to_have_count(1)
-    expect(page).to_have_url(re.compile(r"tab=queue"))
-    expect(row).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"/petugas/laporan/{number}/$"))  # and it is open
     assert CaseTask.objects.get(case=case, stage=Stage.TRIAGE).owner.username == "forum"
     assert status_of(number) == "in_triage"
-
-    page.locator("nav.tabs").get_by_role("link", name=re.compile("Tugas saya")).click()
-    page.locator("tr[data-testid=task-row]", has_text=number).get_by_role(
-        "link", name=number
-    ).click()
-    expect(page).to_have_url(re.compile(rf"/petugas/laporan/{number}/$"))
     expect(page.locator("[data-testid=status]")).to_have_text("Ditelaah")
 
     page.locator("#act-merge > summary").click()
@@ -264,9 +261,9 @@ def test_officer_journey(new_page, shot, settings, tmp_path):
 
     page = new_page()
     sign_in(page, "supervisor", "/petugas/pengawasan/")
-    expect(page.locator("[data-testid=count-escalations]")).to_have_text("2")
+    expect(page.locator("[data-testid=count-escalations]")).to_have_text("1")
     rows = page.locator("tr[data-testid=escalation-row]", has_text=late.number)
-    expect(rows).to_have_count(2)
+    expect(rows).to_have_count(1)  # one row per task, at its highest level
     page.locator("nav.tabs").get_by_role("link", name=re.compile("Lewat tenggat")).click()
     expect(page.locator("tr[data-testid=overdue-row]", has_text=late.number)).to_have_count(1)
     page.locator("nav.tabs").get_by_role("link", name=re.compile("Eskalasi")).click()

@@ -7,7 +7,8 @@ from html.parser import HTMLParser
 
 from django.test import Client
 
-REPORTER = ("Siti Aminah", "081234567890", "siti@example.org", "3508014101900001")
+# the phone number as its digits: stored as +6281234567890, typed as 081234567890
+REPORTER = ("Siti Aminah", "81234567890", "siti@example.org", "3508014101900001")
 
 
 def html_lang(response) -> str:

@@ -13,7 +13,7 @@ from .helpers import english, html_lang, matched
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ("/", "/aspirasi/baru/", "/lacak/", "/transparansi/")
+PAGES = ("/", "/aspirasi/baru/", "/lacak/", "/transparansi/", "/transparansi/kecamatan/35.08.01/")
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -22,8 +22,11 @@ def test_page_renders_in_indonesian_first(reference, url):
     assert response.status_code == 200
     assert html_lang(response) == "id"
     html = response.content.decode()
-    # light: our one stylesheet, no script files, nothing loaded from another host
-    assert re.findall(r'<link [^>]*href="([^"]+)"', html) == ["/static/public/public.css"]
+    # light: our one stylesheet and the icon, no script files, nothing loaded from another host
+    assert re.findall(r'<link [^>]*href="([^"]+)"', html) == [
+        "/static/web/favicon.svg",
+        "/static/public/public.css",
+    ]
     assert "<script src" not in html
     assert not re.search(r'(src|href|action)="(https?:)?//', html)
     # the language switch works without JavaScript: a button per other language

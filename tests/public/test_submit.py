@@ -69,7 +69,7 @@ def test_citizen_submits_and_lands_on_the_confirmation(reference):
     assert case.confidentiality == "anonim"
     assert case.notify_channel == "whatsapp"
     assert case.contact_consent is True
-    assert case.reporter_phone == "0812 3456 7890"
+    assert case.reporter_phone == "+6281234567890"  # E.164
     assert str(case.latitude) == "-8.234568"
     assert case.priority == "sedang"
     event = CaseEvent.objects.get(case=case, action="submit")
@@ -148,7 +148,8 @@ def test_a_file_that_is_not_a_photo_or_pdf_is_refused(reference):
     assert response.status_code == 400
     assert "attachments" in response.context["form"].errors
     assert not Case.objects.exists()
-    assert "choose them again" in text_of(
+    # the acceptable files of a refused form are kept for the next try (the refused one not)
+    assert "kept from your last try" in text_of(
         english().post(SUBMIT, form(attachments=[photo()], title="")).content.decode()
     )
 

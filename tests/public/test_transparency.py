@@ -67,7 +67,7 @@ def test_figures_per_kecamatan_and_opd(dataset):
 
     assert table_row(html, KECAMATAN) == {
         "answered": "3 / 4",  # answered / received
-        "on-time": "67%",  # two of Dinas PU's three answers by their deadline
+        "on-time": "67% 2 of 3 agency tasks",  # two of Dinas PU's three by their deadline
         "days": "4.0",  # median of 2, 4 and 6 days
     }
     assert table_row(html, OTHER_KECAMATAN) == {
@@ -75,17 +75,16 @@ def test_figures_per_kecamatan_and_opd(dataset):
         "on-time": "–",  # answered by the forum: no agency deadline involved
         "days": "1.0",
     }
-    assert table_row(html, "35.08.03")["answered"] == "0 / 0"  # every kecamatan is listed
+    # every kecamatan is listed; those without aspirations apart
+    assert 'data-code="35.08.03"' in matched(
+        r'data-testid="kecamatan-empty">(.*?)</details>', html, re.S
+    )
     assert table_row(html, "dputr") == {
         "answered": "3 / 3",
-        "on-time": "67%",
+        "on-time": "67% 2 of 3 agency tasks",
         "days": "4.0",
     }
-    assert table_row(html, "dinkes") == {
-        "answered": "0 / 0",
-        "on-time": "–",
-        "days": "–",
-    }
+    assert 'data-code="dinkes"' in matched(r'data-testid="opd-empty">(.*?)</details>', html, re.S)
     totals = matched(r'data-testid="totals">(.*?)</section>', html, re.S)
     assert 'data-testid="total-received">5<' in totals
     assert 'data-testid="total-answered">4<' in totals
@@ -104,9 +103,10 @@ def test_on_time_agrees_with_the_supervisors_dashboard(dataset):
     pu = next(s for s in series if s.code == "dputr")
     figures = transparency.figures(now)
     row = next(r for r in figures.opd if r.code == "dputr")
-    assert (row.on_time, row.responses) == (pu.on_time, pu.total) == (2, 3)
+    # every answer was given: the answers are the dashboard's (nothing is left unanswered)
+    assert (row.punctuality.on_time, row.punctuality.total) == (pu.on_time, pu.total) == (2, 3)
     kecamatan = next(r for r in figures.kecamatan if r.code == KECAMATAN)
-    assert (kecamatan.on_time, kecamatan.responses) == (2, 3)
+    assert (kecamatan.punctuality.on_time, kecamatan.punctuality.total) == (2, 3)
 
 
 def test_the_answered_list_shows_ordinary_and_anonymous_never_rahasia_or_names(dataset):
@@ -173,4 +173,5 @@ def test_empty_kabupaten(reference):
     assert "No answered aspirations yet." in html
     assert 'data-testid="chart-on-time"' not in html
     assert 'data-testid="chart-received"' not in html
-    assert table_row(html, KECAMATAN)["days"] == "–"
+    group = matched(r'data-testid="kecamatan-empty">(.*?)</details>', html, re.S)
+    assert f'data-code="{KECAMATAN}"' in group and "21 kecamatan with no aspirations" in group

@@ -110,7 +110,7 @@ def test_filters(officers):
 def test_claim_and_release_buttons(officers):
     case = f.forwarded(officers)
     client = login(officers["forum"])
-    claim = reverse("web:case-action", args=[case.number, "claim"])
+    claim = reverse("web:claim-open", args=[case.number])
     release = reverse("web:case-action", args=[case.number, "release"])
     html = client.get(TASKS + "?tab=queue").content.decode()
     assert claim in html and release not in html
@@ -313,5 +313,5 @@ def test_each_row_offers_what_the_case_page_and_the_service_accept(officers):
     assert response.status_code == 302  # refused with a message: the same decision
     f.forwarded(officers, title="Di antrean forum")
     queue = login(officers["supervisor"]).get(TASKS + "?tab=queue").content.decode()
-    assert "aksi/claim/" not in queue
-    assert "aksi/claim/" in forum.get(TASKS + "?tab=queue").content.decode()
+    assert "/ambil/" not in queue
+    assert "/ambil/" in forum.get(TASKS + "?tab=queue").content.decode()

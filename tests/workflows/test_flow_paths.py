@@ -146,8 +146,9 @@ def test_dispute_reopens_for_the_same_opd(officers):
     case = services.dispute_case(case=case, reason="Belum diperbaiki")
     assert case.status == "in_progress"
     assert open_stages(case) == ["opd_response"]
-    reopened = CaseTask.objects.get(case=case, stage="opd_response", status="NEW")
+    reopened = CaseTask.objects.get(case=case, stage="opd_response", status="ASSIGNED")
     assert reopened.unit.code == "dputr"
+    assert reopened.owner == officers["pu"]  # the officer who answered
     case = services.respond_assignment(case=case, actor=officers["pu"], response="Sudah dicor.")
     assert case.status == "responded"
     case = services.close_case(case=case)

@@ -7,7 +7,6 @@ and changes it only through the service of the action; the forms check shapes on
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import timedelta
@@ -15,7 +14,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpResponseNotAllowed,
     StreamingHttpResponse,
@@ -29,20 +27,35 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from casework import actions, attachments, disclosure, ports, selectors
+from casework import actions, disclosure, ports, selectors
 from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
 from casework.filters import CaseFilter
-from casework.models import Attachment, Case, CaseStatus, CaseTask, Priority
+from casework.models import (
+    AssignmentStatus,
+    Attachment,
+    Case,
+    CaseStatus,
+    CaseTask,
+    Priority,
+)
+from casework.ui.files import file_response
 from casework.ui.forms import errors_onto_form, report_refusal, safe_next
 
-from ..action_forms import ACTION_FORMS, ONE_CLICK, ActionForm, MergeForm, ReassignForm
+from ..action_forms import (
+    ACTION_FORMS,
+    ONE_CLICK,
+    ActionForm,
+    DispatchForm,
+    MergeForm,
+    ReassignForm,
+)
+from ..csv import csv_response
 from ..forms import CaseFilterForm
-from ..similar import rank_similar
+from ..similar import similar_cases
 from .common import OfficerRequest, officer_required, page_context, paginate
 
 PAGE_SIZE = 25
 SOON = timedelta(hours=24)
-MERGE_POOL = 50  # newest similar open cases scored for a merge
 MERGE_SHOWN = 10
 
 # payload fields shown in the timeline, in this order
@@ -62,6 +75,9 @@ PAYLOAD_LABELS = {
     "rating": gettext_lazy("Rating"),
     "level": gettext_lazy("Level"),
 }
+# a case its desa's KIM operator recorded: recorded and verified in one event
+RECORDED_AND_VERIFIED = gettext_lazy("Recorded and verified by the village KIM")
+OPD_KEYS = frozenset({"opds", "opd", "suggested_opd"})  # payload fields holding OPD codes
 STATUS_LABELS = dict(CaseStatus.choices)
 PRIORITY_LABELS = dict(Priority.choices)
 
@@ -107,13 +123,7 @@ def _new_form(
     form_class = ACTION_FORMS[action]
     extra: dict[str, Any] = {}
     if issubclass(form_class, MergeForm):
-        # what a candidate shows, and no more (no reporter fields to decrypt, 50 times)
-        pool = list(
-            selectors.similar_open_cases(case).only(
-                "number", "title", "status", "supporters", "created_at"
-            )[:MERGE_POOL]
-        )
-        extra["candidates"] = rank_similar(case, pool, MERGE_SHOWN)
+        extra["candidates"] = similar_cases(user, case, MERGE_SHOWN)
     elif issubclass(form_class, ReassignForm):
         extra["officers"] = _officers_by_task(user, tasks)
     return form_class(data, files, case=case, user=user, tasks=tasks, **extra)
@@ -140,6 +150,9 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
             value = payload.get(key)
             if value in (None, "", []):
                 continue
+            if key in OPD_KEYS:  # agencies by name, not code
+                codes = value if isinstance(value, list) else [value]
+                value = [disclosure.opd_name(str(code)) for code in codes]
             if isinstance(value, list):
                 value = ", ".join(str(v) for v in value)
             details.append({"key": key, "label": label, "value": str(value)})
@@ -147,7 +160,13 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
         items.append(
             {
                 "event": event,
-                "label": declared.event if declared is not None else event.action,
+                "label": (
+                    RECORDED_AND_VERIFIED
+                    if event.action == "submit" and payload.get("verified")
+                    else declared.event
+                    if declared is not None
+                    else event.action
+                ),
                 "actor": event.actor.get_username() if event.actor is not None else None,
                 "from_label": STATUS_LABELS.get(event.from_status, event.from_status),
                 "to_label": STATUS_LABELS.get(event.to_status, event.to_status),
@@ -157,6 +176,22 @@ def _timeline(case: Case, files_by_event: dict[int, list[Attachment]]) -> list[d
             }
         )
     return items
+
+
+def _objection(case: Case) -> dict[str, Any] | None:
+    """The reporter's latest objection while the case is reopened for it, with the answers
+    it disputes."""
+    if case.status != CaseStatus.IN_PROGRESS:
+        return None
+    disputes = [e for e in case.event_list if e.action == "dispute"]
+    if not disputes:
+        return None
+    event = disputes[-1]
+    payload = event.payload if isinstance(event.payload, dict) else {}
+    answers = [
+        a for a in case.assignment_list if a.status == AssignmentStatus.ACCEPTED and a.response
+    ]
+    return {"event": event, "reason": payload.get("reason", ""), "answers": answers}
 
 
 def _render_case(
@@ -197,6 +232,7 @@ def _render_case(
         chart=mark_safe(process_chart(case)),  # noqa: S308  (rendered from the flow's own template)
         current_steps=[t.get_stage_display() for t in tasks],
         map_url=_map_url(case),
+        objection=_objection(case),
     )
     return render(request, "web/case.html", context, status=status)
 
@@ -251,6 +287,24 @@ def case_action(request: OfficerRequest, number: str, action: str) -> HttpRespon
     return redirect("web:tasks")  # the case has left the user's hands
 
 
+@officer_required
+def case_routing(request: OfficerRequest, number: str) -> HttpResponseBase:
+    """The dispatch form's OPD boxes for the category picked (htmx): the routing rule's
+    suggestion for it ticked, the boxes the officer ticked by hand kept."""
+    user = request.user
+    case = _case_or_404(user, number)  # 404 outside the scope
+    form = ACTION_FORMS["dispatch"](None, case=case, user=user)
+    assert isinstance(form, DispatchForm)
+    form.reroute(
+        str(request.GET.get("category", "")),
+        request.GET.getlist("opds"),
+        str(request.GET.get("suggested", "")),
+    )
+    response = render(request, "web/partials/dispatch_routing.html", {"form": form})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # ----------------------------------------------------------------------------- attachments
 
 
@@ -261,23 +315,7 @@ def attachment_download(request: OfficerRequest, pk: int) -> HttpResponseBase:
     if found is None:
         raise Http404
     _case_or_404(request.user, found.case.number)
-    try:
-        handle = found.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404 from None
-    is_pdf = found.content_type == attachments.PDF
-    response = FileResponse(
-        handle,
-        content_type=found.content_type,
-        as_attachment=is_pdf,
-        filename=found.original_name
-        or f"lampiran-{found.pk}.{attachments.EXTENSIONS.get(found.content_type, 'bin')}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    response["Cross-Origin-Resource-Policy"] = "same-origin"
-    return response
+    return file_response(found)
 
 
 # ----------------------------------------------------------------------------- case list
@@ -337,46 +375,33 @@ def case_list(request: OfficerRequest) -> HttpResponseBase:
     return response
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+CSV_HEADER = (
+    gettext_lazy("Number"),
+    gettext_lazy("Title"),
+    gettext_lazy("Status"),
+    gettext_lazy("Priority"),
+    gettext_lazy("Category"),
+    gettext_lazy("Kecamatan"),
+    gettext_lazy("Desa/kelurahan"),
+    gettext_lazy("Received at"),
+    gettext_lazy("Nearest due"),
+    gettext_lazy("Supporters"),
+)
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _csv_rows(cases: Any) -> Iterator[list[str]]:
-    yield [
-        _("Number"),
-        _("Title"),
-        _("Status"),
-        _("Priority"),
-        _("Category"),
-        _("Kecamatan"),
-        _("Desa/kelurahan"),
-        _("Received at"),
-        _("Nearest due"),
-        _("Supporters"),
-    ]
+def _csv_rows(cases: Any) -> Iterator[list[Any]]:
     for case in cases:
-        due = _nearest_due(case)
         yield [
-            _cell(case.number),
-            _cell(case.title),
-            _cell(STATUS_LABELS.get(case.status, case.status)),
-            _cell(PRIORITY_LABELS.get(case.priority, case.priority)),
-            _cell(case.category.name),
-            _cell(case.kecamatan.name),
-            _cell(case.desa.name),
-            timezone.localtime(case.created_at).strftime("%Y-%m-%d %H:%M"),
-            timezone.localtime(due).strftime("%Y-%m-%d %H:%M") if due else "",
-            str(case.supporters),
+            case.number,
+            case.title,
+            STATUS_LABELS.get(case.status, case.status),
+            PRIORITY_LABELS.get(case.priority, case.priority),
+            case.category.name,
+            case.kecamatan.name,
+            case.desa.name,
+            case.created_at,
+            _nearest_due(case),
+            case.supporters,
         ]
 
 
@@ -384,25 +409,14 @@ def _csv_export(request: OfficerRequest) -> StreamingHttpResponse:
     """The list as filtered, every page, streamed; reporters are never part of it."""
     _form, cases = _filtered_cases(request)
     rows = cases.prefetch_related(selectors.prefetch_open_tasks()).iterator(chunk_size=500)
-    writer = csv.writer(_Echo())
-    language = translation.get_language()
-
-    def stream() -> Iterator[str]:
-        with translation.override(language):
-            yield "\ufeff"  # spreadsheets then read the file as UTF-8
-            for row in _csv_rows(rows):
-                yield writer.writerow(row)
-
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="aspirasi-{stamp}.csv"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return csv_response(f"aspirasi-{stamp}.csv", CSV_HEADER, _csv_rows(rows), request)
 
 
 urlpatterns = [
     path("petugas/laporan/", case_list, name="cases"),
     path("petugas/laporan/<str:number>/", case_page, name="case"),
     path("petugas/laporan/<str:number>/aksi/<str:action>/", case_action, name="case-action"),
+    path("petugas/laporan/<str:number>/rute/", case_routing, name="case-routing"),
     path("petugas/lampiran/<int:pk>/", attachment_download, name="attachment"),
 ]

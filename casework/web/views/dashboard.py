@@ -86,16 +86,35 @@ def month_chart(months: list[Any], series: list[reports.RateSeries]) -> dict:
     }
 
 
+def _duration_parts(hours: float) -> tuple[str, float]:
+    """The unit a duration reads in and its number as written: whole minutes under an hour,
+    hours with one decimal under a day, days with one decimal beyond."""
+    if round(hours * 60) < 60:
+        return "minutes", float(round(hours * 60))
+    if round(hours, 1) < 24:
+        return "hours", round(hours, 1)
+    return "days", round(hours / 24, 1)
+
+
 def duration_text(hours: float | None) -> str:
     if hours is None:
         return "–"
-    if hours < 24:
-        return ngettext("%(n)s hour", "%(n)s hours", round(hours)) % {
-            "n": formats.number_format(hours, 1)
-        }
-    return ngettext("%(n)s day", "%(n)s days", round(hours / 24)) % {
-        "n": formats.number_format(hours / 24, 1)
-    }
+    unit, number = _duration_parts(hours)
+    if unit == "minutes":
+        return ngettext("%(n)s minute", "%(n)s minutes", int(number)) % {"n": int(number)}
+    text = formats.number_format(number, 1)
+    if unit == "hours":
+        return ngettext("%(n)s hour", "%(n)s hours", round(number)) % {"n": text}
+    return ngettext("%(n)s day", "%(n)s days", round(number)) % {"n": text}
+
+
+def duration_shown(hours: float | None) -> float | None:
+    """The duration in hours as :func:`duration_text` writes it (what a bar is drawn from, so
+    two figures that read the same draw the same bar)."""
+    if hours is None:
+        return None
+    unit, number = _duration_parts(hours)
+    return {"minutes": number / 60, "hours": number, "days": number * 24}[unit]
 
 
 def _rate_rows(months: list[Any], series: list[reports.RateSeries]) -> Iterable[list[Any]]:
@@ -178,7 +197,7 @@ def dashboard(request: OfficerRequest) -> HttpResponseBase:
             raise Http404
         data = _chart_data(export, now)
         stamp = timezone.localtime(now).strftime("%Y%m%d")
-        return csv_response(f"dasbor-{export}-{stamp}.csv", data["header"], data["rows"])
+        return csv_response(f"dasbor-{export}-{stamp}.csv", data["header"], data["rows"], request)
 
     status = _chart_data("status", now)
     overdue = _chart_data("overdue", now)
@@ -189,6 +208,7 @@ def dashboard(request: OfficerRequest) -> HttpResponseBase:
         item["tone"] = "poor"
     for item in stages["items"]:
         item["text"] = duration_text(item["hours"])
+        item["shown"] = duration_shown(item["hours"])
     context = page_context(
         request,
         "dashboard",
@@ -203,7 +223,7 @@ def dashboard(request: OfficerRequest) -> HttpResponseBase:
         kecamatan=kecamatan,
         kecamatan_chart=month_chart(kecamatan["months"], kecamatan["series"]),
         stages=stages,
-        stages_chart=bar_chart(stages["items"], "hours", lambda i: i["text"]),
+        stages_chart=bar_chart(stages["items"], "shown", lambda i: i["text"]),
         window_days=reports.MEDIAN_WINDOW.days,
     )
     return render(request, "web/dashboard.html", context)

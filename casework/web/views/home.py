@@ -7,14 +7,16 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from casework import selectors
+from casework import reports, selectors
 from casework.models import MANAGER_ROLES
 
+from ..forms import LoginForm
 from .common import OfficerRequest, officer_required, page_context
 
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
 
@@ -36,7 +38,7 @@ def home(request: OfficerRequest) -> HttpResponse:
         queue_count=queue.count(),
         queue_overdue=queue.filter(due_at__lt=now).count(),
         escalations_open=(
-            selectors.escalations_for(user).filter(acknowledged_at__isnull=True).count()
+            reports.escalations_for(user, now=now, state="open").count()  # escalated tasks
             if user.role in MANAGER_ROLES
             else None
         ),

@@ -13,7 +13,8 @@ from casework import refdata, selectors, services
 from casework.actions import declarations as d
 from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
 from casework.models import Channel, Role, UnitKind, User
-from casework.ui.forms import errors_onto_form, report_refusal
+from casework.ui.forms import HeldFiles, error_summary, errors_onto_form, report_refusal
+from casework.ui.receipt import steps_ahead
 
 from ..action_forms import IntakeForm
 from .common import OfficerRequest, officer_required, page_context
@@ -34,14 +35,17 @@ def intake(request: OfficerRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
+        held = HeldFiles.from_post(request.POST)
         status = 400
         if form.is_valid():
+            kwargs = form.service_kwargs()
+            kwargs["attachments"] = [*held.uploads(), *kwargs.get("attachments", ())]
             try:
                 case = d.SUBMIT.service(
                     actor=user,
                     channel=Channel.KIM,
                     desa=selectors.unit_of(user).region_id,
-                    **form.service_kwargs(),
+                    **kwargs,
                 )
             except InvalidInput as error:
                 errors_onto_form(form, error)
@@ -52,10 +56,16 @@ def intake(request: OfficerRequest) -> HttpResponse:
             except DomainError as error:
                 report_refusal(request, error)
             else:
+                held.discard()
                 return redirect("web:intake-done", number=case.number)
+        # refused: the files that pass the checks wait for the next try
+        held.hold(request.FILES.getlist("attachments"))
     else:
         form = IntakeForm()
-    context = page_context(request, "intake", form=form, desa=desa)
+        held = HeldFiles()
+    context = page_context(
+        request, "intake", form=form, desa=desa, summary=error_summary(form), held=held
+    )
     return render(request, "web/intake.html", context, status=status)
 
 
@@ -78,6 +88,7 @@ def intake_done(request: OfficerRequest, number: str) -> HttpResponse:
         case=case,
         tracking_code=services.format_tracking_code(case.tracking_code),
         tracking_url=request.build_absolute_uri(TRACKING_PATH),
+        steps=steps_ahead(case),
         title=_("Receipt"),
     )
     return render(request, "web/intake_done.html", context)

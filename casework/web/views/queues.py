@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from casework import refdata, selectors, services
 from casework.actions import declarations as d
 from casework.actions.policy import Policy
-from casework.errors import DomainError
+from casework.errors import DomainError, NotFound
 from casework.models import MANAGER_ROLES, CaseTask, User
-from casework.ui.forms import safe_next
+from casework.ui.forms import report_refusal, safe_next
 
 from ..csv import csv_response
 from ..forms import BulkTaskForm, TaskFilterForm
@@ -68,6 +68,7 @@ def tasks(request: OfficerRequest) -> HttpResponseBase:
                 ]
                 for t in lists[tab].iterator(chunk_size=500)
             ),
+            request,
         )
     # a text search checks each task's case: its counts stop sooner
     limit = SEARCH_COUNT_LIMIT if filters.get("q") else COUNT_LIMIT
@@ -179,3 +180,22 @@ def bulk(request: OfficerRequest) -> HttpResponseBase:
     for line in refused:
         messages.error(request, line)
     return redirect(back)
+
+
+@officer_required
+@require_POST
+def claim_and_open(request: OfficerRequest, number: str) -> HttpResponseBase:
+    """Claim the case's open task from the queue and open the case to work on it; a refusal
+    (another officer was quicker) is reported on the page the claim came from."""
+    user = request.user
+    try:
+        case = selectors.case_for(user, number)
+    except NotFound:
+        raise Http404 from None
+    try:
+        services.claim_task(case=case, actor=user)
+    except DomainError as error:
+        report_refusal(request, error)
+        return redirect(safe_next(request, "web:tasks"))
+    messages.success(request, str(d.CLAIM.done))
+    return redirect("web:case", number=case.number)

@@ -187,8 +187,8 @@ def review(request: OfficerRequest) -> HttpResponseBase:
     overdue = reports.overdue_tasks_for(user, now=now, **_overdue_filters(values))
     if request.GET.get("format") == "csv":
         if tab == "overdue":
-            return _overdue_csv(overdue, now)
-        return _escalations_csv(escalations, now)
+            return _overdue_csv(request, overdue, now)
+        return _escalations_csv(request, escalations, now)
 
     # counted up to COUNT_LIMIT, overdue tasks by deadline: both counts then walk an index
     # and stop, whatever the planner guesses about how many rows match
@@ -226,7 +226,9 @@ def review(request: OfficerRequest) -> HttpResponseBase:
         task.can_reassign = task.pk in reassignable
         task.officer_choices = officers.get(task.unit_id, [])
     if tab == "escalations":
+        levels = reports.escalation_levels(rows)
         for row in rows:
+            row.levels = levels.get(row.task_id, [row])
             row.age_days = _days(now - row.created_at)
             row.can_acknowledge = user.role == Role.SUPERVISOR and row.acknowledged_at is None
             late = row.task.is_open and row.due_at < now
@@ -279,7 +281,7 @@ def _overdue_rows(tasks: Any) -> Any:
     return tasks.select_related("case", "case__kecamatan", "unit", "owner")
 
 
-def _escalations_csv(rows: Any, now: datetime) -> HttpResponseBase:
+def _escalations_csv(request: OfficerRequest, rows: Any, now: datetime) -> HttpResponseBase:
     header = [
         _("Case"),
         _("Title"),
@@ -315,10 +317,10 @@ def _escalations_csv(rows: Any, now: datetime) -> HttpResponseBase:
             ]
 
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return csv_response(f"eskalasi-{stamp}.csv", header, lines())
+    return csv_response(f"eskalasi-{stamp}.csv", header, lines(), request)
 
 
-def _overdue_csv(rows: Any, now: datetime) -> HttpResponseBase:
+def _overdue_csv(request: OfficerRequest, rows: Any, now: datetime) -> HttpResponseBase:
     header = [
         _("Case"),
         _("Title"),
@@ -348,7 +350,7 @@ def _overdue_csv(rows: Any, now: datetime) -> HttpResponseBase:
             ]
 
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return csv_response(f"terlambat-{stamp}.csv", header, lines())
+    return csv_response(f"terlambat-{stamp}.csv", header, lines(), request)
 
 
 @review_access
