@@ -1,5 +1,7 @@
 # Two commands on a fresh machine with Python 3.12:
-#   make run   — the app with demo data on the embedded default (SQLite, file-system broker)
+#   make run   — the app with demo data on the embedded default (SQLite, file-system broker),
+#                without DEBUG (DEBUG=1 make run for Django's error pages): the pages name the
+#                collected, hashed static files, cached for good, as in production
 #   make test  — the checks (make lint), then the whole suite against PostgreSQL and Redis,
 #                the browser tests in Chromium included; a skipped test fails it
 # For local iteration: make test-fast (no browser tests, no tests that start processes).
@@ -26,7 +28,7 @@ run: install
 	$(BIN)/python manage.py seed_demo --if-empty
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	@$(BIN)/honcho run $(BIN)/python -m config.address
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
+	DEBUG="$${DEBUG:-0}" PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
 services:
 	@pg_isready -q -h $(PG_HOST) -p 5432 2>/dev/null || { \

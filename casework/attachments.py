@@ -6,6 +6,8 @@ An upload is trusted by nothing it says about itself: its type is read from its 
 decoded and encoded again so that no metadata (EXIF with GPS position, XMP, comments,
 colour profiles) survives. Files live in the default storage under random names and are
 served only through a view that checks the reader's scope; nothing under MEDIA_URL is served.
+A photo also gets small JPEG copies (:func:`make_thumbnails`, 200 and 800 px on the long side)
+that the pages show instead of the photo, so a case page stays light on a weak link.
 The services store the files of an action with the action (``casework.services.kernel``).
 
 The model is :class:`casework.models.Attachment`.
@@ -97,6 +99,8 @@ class PreparedUpload:
     content_type: str
     ext: str
     original_name: str
+    # made while the image was decoded anyway; None: made when the file is stored
+    thumbnails: Thumbnails | None = None
 
 
 def prepare_upload(f: Any) -> PreparedUpload:
@@ -110,13 +114,17 @@ def prepare_upload(f: Any) -> PreparedUpload:
             code="too_large",
             params={"name": _display_name(f), "limit": _megabytes(max_bytes())},
         )
+    thumbnails = None
     if content_type in IMAGE_TYPES:
-        data = reencode_image(data, content_type, name=_display_name(f))
+        clean = decode_image(data, content_type, name=_display_name(f))
+        data = encode_image(clean, content_type)
+        thumbnails = make_thumbnails(clean)
     return PreparedUpload(
         data=data,
         content_type=content_type,
         ext=ext,
         original_name=clean_name(getattr(f, "name", "") or ""),
+        thumbnails=thumbnails,
     )
 
 
@@ -143,6 +151,13 @@ def reencode_image(data: bytes, content_type: str, *, name: str = "") -> bytes:
 
     The orientation EXIF carried is applied to the pixels first, so photos stay upright.
     """
+    return encode_image(decode_image(data, content_type, name=name), content_type)
+
+
+def decode_image(data: bytes, content_type: str, *, name: str = "") -> Any:
+    """The image's pixels, upright (EXIF orientation applied), in a new image that carries
+    nothing of the file's metadata; ValidationError for a file that is not a readable image
+    of ``content_type`` or that would decode into too many pixels."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     refused = ValidationError(
@@ -161,9 +176,12 @@ def reencode_image(data: bytes, content_type: str, *, name: str = "") -> bytes:
             upright = ImageOps.exif_transpose(opened) or opened
             img = _plain_mode(upright, content_type)
             # a new image from the pixels alone: nothing of the original's info survives
-            clean = Image.frombytes(img.mode, img.size, img.tobytes())
+            return Image.frombytes(img.mode, img.size, img.tobytes())
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise refused from None
+
+
+def encode_image(clean: Any, content_type: str) -> bytes:
     out = io.BytesIO()
     if content_type == JPEG:
         clean.save(out, format="JPEG", quality=85, optimize=True)
@@ -172,6 +190,66 @@ def reencode_image(data: bytes, content_type: str, *, name: str = "") -> bytes:
     else:
         clean.save(out, format="WEBP", quality=85)
     return out.getvalue()
+
+
+# ----------------------------------------------------------------------------- thumbnails
+
+# the long side of the small copies pages show instead of the photo: 200 for a list's
+# thumbnail, 800 for a phone's full width
+THUMBNAIL_SIZES = (200, 800)
+# what one copy may weigh on a weak link; a busy photo is encoded again with less quality
+THUMBNAIL_BUDGET = 100_000
+THUMBNAIL_QUALITIES = (80, 70, 60, 50)
+# changes when the way thumbnails are made changes (part of their validators)
+THUMBNAIL_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Thumbnails:
+    """The JPEG copies of an image by long side, and the upright image's own size."""
+
+    width: int
+    height: int
+    copies: tuple[tuple[int, bytes], ...]
+
+
+def make_thumbnails(clean: Any) -> Thumbnails:
+    """JPEG copies of an upright, metadata-free image (:func:`decode_image`) at each of
+    :data:`THUMBNAIL_SIZES`, never larger than the image; transparency shown on white."""
+    from PIL import Image
+
+    if clean.mode in ("RGBA", "LA", "PA", "P"):
+        rgba = clean.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))
+        base = flat
+    else:
+        base = clean if clean.mode in ("RGB", "L") else clean.convert("RGB")
+    copies = []
+    # the larger copy first, and the smaller one from it: a 12 MP photo is scaled once
+    source = base
+    for size in sorted(THUMBNAIL_SIZES, reverse=True):
+        img = source.copy()
+        img.thumbnail((size, size), Image.Resampling.LANCZOS)
+        copies.append((size, _jpeg_within_budget(img)))
+        source = img
+    return Thumbnails(width=base.width, height=base.height, copies=tuple(sorted(copies)))
+
+
+def thumbnails_of(data: bytes, content_type: str) -> Thumbnails:
+    """The thumbnails of a stored image (ValidationError when it no longer decodes)."""
+    return make_thumbnails(decode_image(data, content_type))
+
+
+def _jpeg_within_budget(img: Any) -> bytes:
+    data = b""
+    for quality in THUMBNAIL_QUALITIES:
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=quality, optimize=True, progressive=True)
+        data = out.getvalue()
+        if len(data) <= THUMBNAIL_BUDGET:
+            break
+    return data
 
 
 def _plain_mode(img: Any, content_type: str) -> Any:

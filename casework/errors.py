@@ -48,3 +48,15 @@ class Unavailable(DomainError):
 
     status_code = 503
     code = "unavailable"
+
+
+class KeyReused(DomainError):
+    """An idempotency key already used for another request: nothing was recorded. ``case``
+    is the case the key's first request created."""
+
+    status_code = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self, detail: Any, *, case: Any = None, **kwargs: Any):
+        super().__init__(detail, **kwargs)
+        self.case = case

@@ -28,8 +28,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
-from . import phones, refdata, services
-from .errors import DomainError, NotFound
+from . import idempotency, phones, refdata, services
+from .errors import DomainError, KeyReused, NotFound
 from .models import Case, CaseStatus, Channel, Confidentiality, NotifyChannel, Region
 from .notifications.rendering import plain, tracking_url
 from .selectors import case_by_tracking_code, normalise_tracking_code
@@ -138,13 +138,15 @@ def help_text() -> str:
 # ----------------------------------------------------------------------------- handling
 
 
-def handle(*, channel: str, sender: str, text: str) -> Reply:
+def handle(*, channel: str, sender: str, text: str, message_id: str = "") -> Reply:
     """Act on one inbound message and give the reply; a submission is saved before the reply
-    is built, so nothing after the save can lose it."""
+    is built, so nothing after the save can lose it. A message the gateway delivers again
+    with the same ``message_id`` records nothing new and gets the same reply (the same id
+    with another message is refused: :class:`~casework.errors.KeyReused`)."""
     with translation.override(settings.LANGUAGE_CODE):
         message = parse(text)
         if message.kind == "submit":
-            reply = _submit(channel, sender, message)
+            reply = _submit(channel, sender, message, message_id)
         elif message.kind == "check":
             reply = Reply(_check(message.code))
         else:
@@ -154,7 +156,7 @@ def handle(*, channel: str, sender: str, text: str) -> Reply:
     return reply
 
 
-def _submit(channel: str, sender: str, message: Message) -> Reply:
+def _submit(channel: str, sender: str, message: Message, message_id: str = "") -> Reply:
     if not message.place:
         return Reply(_("Name your desa before the #.") + " " + help_text())
     if not message.text:
@@ -181,6 +183,13 @@ def _submit(channel: str, sender: str, message: Message) -> Reply:
     village = found[0]
     body = message.text[:MAX_TEXT]
     key = "inbound:dedupe:" + hashlib.sha256(f"{channel}|{sender}|{body}".encode()).hexdigest()
+    claim = None
+    if message_id:  # the gateway's id: a delivery repeated at any time records nothing new
+        claim = idempotency.Claim(
+            scope=f"inbound:{channel}",
+            key=idempotency.clean_key(message_id),
+            fingerprint=idempotency.fingerprint({"from": sender, "text": message.text}),
+        )
     case = _recent(key)
     created = case is None
     if case is None:
@@ -195,10 +204,14 @@ def _submit(channel: str, sender: str, message: Message) -> Reply:
                 reporter_phone=sender,
                 contact_consent=True,  # they wrote to us, and get the replies here
                 notify_channel=NotifyChannel(channel),
+                idempotency=claim,
             )
+        except KeyReused:
+            raise
         except DomainError as exc:
             log.warning("inbound aspiration refused: %s", exc)
             return Reply(_("Your aspiration could not be recorded.") + " " + help_text())
+        created = not (claim and claim.replayed)
         try:
             cache.set(key, case.pk, DEDUPE_SECONDS)
         except Exception:  # noqa: BLE001  (cache down: a retried delivery may duplicate)

@@ -28,7 +28,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Aggregate,
     Count,
@@ -36,10 +36,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    IntegerField,
     Min,
     OuterRef,
     Q,
     QuerySet,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -81,7 +84,8 @@ def escalations_for(
     age_days: int | None = None,
 ) -> QuerySet[Escalation]:
     """The user's escalated tasks narrowed by the review page's filters, one row each: the
-    task's highest escalation (of its latest clock cycle), the most overdue first."""
+    task's highest escalation (of its latest clock cycle); tasks still open first, the most
+    overdue first among them."""
     higher = Escalation.objects.filter(task_id=OuterRef("task_id"), kind=OuterRef("kind")).filter(
         Q(cycle__gt=OuterRef("cycle")) | Q(cycle=OuterRef("cycle"), level__gt=OuterRef("level"))
     )
@@ -98,7 +102,13 @@ def escalations_for(
         rows = rows.filter(acknowledged_at__isnull=False)
     if age_days:
         rows = rows.filter(created_at__lt=now - timedelta(days=age_days))
-    return rows.select_related("task__unit").order_by("due_at", "id")
+    # work still open first (the late work someone can still do), then the most overdue
+    still_open = models.Case(
+        When(task__status__in=OPEN_TASK_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return rows.select_related("task__unit").order_by(still_open, "due_at", "id")
 
 
 def escalation_levels(rows: Iterable[Escalation]) -> dict[int, list[Escalation]]:

@@ -280,18 +280,6 @@ def stems_of(words: Iterable[str]) -> dict[str, str]:
         return {word: stem for word, stem in cursor.fetchall() if stem}
 
 
-def handled_by(user: Reader, case_ids: Iterable[int]) -> set[int]:
-    """Those of ``case_ids`` whose tasks ``user`` holds or has held."""
-    ids = list(case_ids)
-    if not ids or not is_officer(user):
-        return set()
-    return set(
-        CaseTask.objects.filter(case_id__in=ids, owner_id=user.pk)
-        .values_list("case_id", flat=True)
-        .distinct()
-    )
-
-
 def prefetch_open_tasks() -> Prefetch:
     return Prefetch(
         "tasks",

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
 
+from . import pwa
+
 
 @cache_control(public=True, max_age=86400)
 def favicon(request: HttpRequest) -> HttpResponseRedirect:
@@ -15,6 +17,8 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 urlpatterns = [
     path("favicon.ico", favicon),
+    path("sw.js", pwa.service_worker, name="service-worker"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("casework.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -65,3 +65,27 @@ def _fresh_caches():
     cache.clear()
     yield
     caches.clear_all()
+
+
+class Worker:
+    """Stands for the broker and a worker: runs the task a request publishes, by its name,
+    at once (so the test sees its outcome)."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict]] = []
+
+    def send_task(self, name: str, kwargs: dict) -> None:
+        from config.celery import app
+
+        self.published.append((name, kwargs))
+        app.tasks[name](**kwargs)
+
+
+@pytest.fixture
+def resend_worker(monkeypatch) -> Worker:
+    import casework.tasks  # noqa: F401  (registers the tasks)
+    from casework.services import citizen
+
+    running = Worker()
+    monkeypatch.setattr(citizen, "current_app", running)
+    return running

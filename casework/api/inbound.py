@@ -47,6 +47,15 @@ InboundMessageSerializer = type(
         "text": serializers.CharField(
             max_length=4000, allow_blank=True, trim_whitespace=True, help_text=_("The message.")
         ),
+        "id": serializers.CharField(
+            max_length=255,
+            required=False,
+            allow_blank=True,
+            help_text=_(
+                "The gateway's id of the message: a message delivered again with the same id "
+                "records nothing new and gets the same reply."
+            ),
+        ),
     },
 )
 
@@ -113,6 +122,9 @@ class InboundMessageView(APIView):
             200: InboundReplySerializer,
             400: OpenApiResponse(ErrorSerializer, description=_("Bad input.")),
             403: OpenApiResponse(ErrorSerializer, description=_("Missing or wrong signature.")),
+            422: OpenApiResponse(
+                ErrorSerializer, description=_("The message id came before with another message.")
+            ),
             429: OpenApiResponse(
                 ErrorSerializer, description=_("Too many messages from this sender.")
             ),
@@ -123,7 +135,11 @@ class InboundMessageView(APIView):
         examples=[
             OpenApiExample(
                 "aspiration",
-                value={"from": "+6281234567890", "text": "ASPIRASI Tegalrejo#Jalan berlubang"},
+                value={
+                    "from": "+6281234567890",
+                    "text": "ASPIRASI Tegalrejo#Jalan berlubang",
+                    "id": "msg-0001",
+                },
                 request_only=True,
             ),
             OpenApiExample(
@@ -149,7 +165,12 @@ class InboundMessageView(APIView):
         wait = inbound.sender_retry_after(request._request, sender)
         if wait is not None:
             raise exceptions.Throttled(wait)
-        reply = inbound.handle(channel=channel, sender=sender, text=message["text"])
+        reply = inbound.handle(
+            channel=channel,
+            sender=sender,
+            text=message["text"],
+            message_id=message.get("id", ""),
+        )
         return Response({"reply": reply.text})
 
 

@@ -336,7 +336,10 @@ class PublicFileSerializer(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField(help_text=_("In bytes."))
     url = serializers.SerializerMethodField(
-        help_text=_("Opens the file; it needs the same tracking code.")
+        help_text=_(
+            "Opens the file; it needs the same tracking code. A photo also opens as a small "
+            "JPEG copy with ?size=200 or ?size=800 (pixels on the long side)."
+        )
     )
 
     def get_url(self, item: dict[str, Any]) -> str:

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from casework import actions, disclosure, selectors, services
+from casework import actions, disclosure, idempotency, selectors, services
 from casework.actions import Action
 from casework.actions import declarations as d
 from casework.errors import InvalidInput, NotFound
@@ -35,6 +35,7 @@ from .throttles import CitizenActionThrottle, ResendThrottle, SubmitThrottle, Tr
 CASE_NOT_FOUND = _("No such case.")
 TRACKING_NOT_FOUND = _("No case with this tracking code.")
 REFERENCE_MAX_AGE = 300  # seconds: reference data changes rarely
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the IETF httpapi header field
 
 ERRORS = {
     400: OpenApiResponse(s.ErrorSerializer, description=_("Bad input.")),
@@ -44,6 +45,10 @@ ERRORS = {
     409: OpenApiResponse(
         s.ErrorSerializer,
         description=_("Not allowed in the case's current state, or another officer holds it."),
+    ),
+    422: OpenApiResponse(
+        s.ErrorSerializer,
+        description=_("The Idempotency-Key was already used for a different request."),
     ),
     503: OpenApiResponse(
         s.ErrorSerializer,
@@ -242,16 +247,53 @@ class CaseListView(GenericAPIView):
             "aspiration for a citizen (a KIM operator only for their own desa). The answer "
             "carries the tracking code the reporter follows the case with."
         ),
+        parameters=[
+            OpenApiParameter(
+                IDEMPOTENCY_HEADER,
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=_(
+                    "A key of your choice for this submission (a UUID is best), kept for at "
+                    "least 24 hours. Sending the same request again with the same key (after "
+                    "a lost reply) creates nothing and answers the first result again: the "
+                    "same case number and tracking code. The same key with a different "
+                    "request is refused (422); while the first request with the key is still "
+                    "being processed, another is refused (409). Keys are your own: an "
+                    "officer's apart from anyone else's."
+                ),
+            )
+        ],
         request=s.CaseSubmitSerializer,
-        responses={201: s.CaseSubmittedSerializer, **errors(400, 403, 503)},
+        responses={201: s.CaseSubmittedSerializer, **errors(400, 403, 409, 422, 503)},
         tags=["cases"],
     )
     def post(self, request: Request) -> Response:
+        claim = _claim(request)
         body = s.CaseSubmitSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         actor = request.user if request.user.is_authenticated else None
-        case = d.SUBMIT.service(actor=actor, **body.service_kwargs())
+        case = d.SUBMIT.service(actor=actor, idempotency=claim, **body.service_kwargs())
+        row = claim.row if claim is not None and claim.replayed else None
+        if row is not None and row.response_status is not None:
+            return Response(row.response_body, status=row.response_status)
         return Response(s.CaseSubmittedSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+def _claim(request: Request) -> idempotency.Claim | None:
+    """The request's idempotency key, if it has one, with the answer to keep."""
+    raw = request.headers.get(IDEMPOTENCY_HEADER)
+    if raw is None:
+        return None
+    return idempotency.Claim(
+        scope=idempotency.scope_of(request.user),
+        key=idempotency.clean_key(raw),
+        fingerprint=idempotency.request_fingerprint(request.data, request.FILES),
+        answer=lambda case: (
+            status.HTTP_201_CREATED,
+            dict(s.CaseSubmittedSerializer(case).data),
+        ),
+    )
 
 
 class CaseDetailView(APIView):

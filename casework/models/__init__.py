@@ -26,6 +26,7 @@ from .cases import (
     ReceivedVia,
 )
 from .escalations import Escalation, EscalationKind
+from .idempotency import IdempotencyKey
 from .outbox import Notification, NotificationStatus
 from .people import FORUM_ROLES, MANAGER_ROLES, OPD_ROLES, ROLE_UNIT_KIND, Role, User
 from .process import CaseProcess, CaseTask
@@ -54,6 +55,7 @@ __all__ = [
     "Confidentiality",
     "Escalation",
     "EscalationKind",
+    "IdempotencyKey",
     "Notification",
     "NotificationStatus",
     "NotifyChannel",

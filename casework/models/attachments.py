@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..attachments import IMAGE_TYPES, MAX_NAME, upload_path
+from ..attachments import IMAGE_TYPES, MAX_NAME, THUMBNAIL_SIZES, upload_path
 
 
 class Attachment(models.Model):
@@ -38,6 +38,16 @@ class Attachment(models.Model):
     content_type = models.CharField(_("type"), max_length=40)
     size = models.PositiveIntegerField(_("size in bytes"))
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # a photo's small copies (casework.attachments.make_thumbnails) and its upright size;
+    # empty for a document, and for a photo stored before copies were made
+    thumb_small = models.FileField(
+        _("small copy"), upload_to=upload_path, max_length=200, blank=True
+    )
+    thumb_large = models.FileField(
+        _("large copy"), upload_to=upload_path, max_length=200, blank=True
+    )
+    width = models.PositiveIntegerField(_("width"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height"), null=True, blank=True)
 
     class Meta:
         app_label = "casework"
@@ -52,3 +62,7 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type in IMAGE_TYPES
+
+    def thumbnail(self, size: int) -> models.fields.files.FieldFile:
+        """The stored copy with long side ``size`` (200 or 800)."""
+        return self.thumb_small if size == THUMBNAIL_SIZES[0] else self.thumb_large

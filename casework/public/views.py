@@ -35,14 +35,30 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework import actions, disclosure, numbers, refdata, reports, selectors, services
+from casework import (
+    actions,
+    disclosure,
+    idempotency,
+    numbers,
+    refdata,
+    reports,
+    selectors,
+    services,
+)
 from casework.actions import declarations as d
-from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
+from casework.errors import DomainError, InvalidInput, KeyReused, NotFound, Unavailable
 from casework.models import Case, CaseStatus, Channel, Confidentiality, RegionLevel, Stage
 from casework.ratelimit import limit
 from casework.ui.charts import bar_chart, percent
 from casework.ui.files import file_response
-from casework.ui.forms import HeldFiles, error_summary, errors_onto_form, report_refusal
+from casework.ui.forms import (
+    HeldFiles,
+    error_summary,
+    errors_onto_form,
+    report_refusal,
+    submission_claim,
+    submission_key,
+)
 from casework.ui.receipt import steps_ahead
 
 from . import transparency
@@ -71,6 +87,8 @@ def home(request: HttpRequest) -> HttpResponse:
 @limit("submit", "ASPIRASI_RATE_SUBMIT")
 def submit(request: HttpRequest) -> HttpResponse:
     status = 200
+    sent_before: dict[str, str] | None = None
+    key = submission_key(request)
     if request.method == "POST":
         if request.POST.get(HONEYPOT, "").strip():
             # a bot filled the field no person sees: it is told what a person would be told,
@@ -83,14 +101,26 @@ def submit(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             kwargs = form.service_kwargs()
             kwargs["attachments"] = [*held.uploads(), *kwargs.get("attachments", ())]
+            # sent again after a lost reply, the form gives the receipt of its first sending
+            claim = submission_claim(request, idempotency.PUBLIC_FORM)
             try:
-                case = d.SUBMIT.service(actor=None, channel=Channel.WEB, **kwargs)
+                case = d.SUBMIT.service(
+                    actor=None, channel=Channel.WEB, idempotency=claim, **kwargs
+                )
             except InvalidInput as error:
                 errors_onto_form(form, error)
             except Unavailable as error:
                 # nothing was recorded: the citizen sends the same form again
                 form.add_error(None, str(error.detail))
                 status = error.status_code
+            except KeyReused as error:
+                # sent before with other content: the first receipt, and a new key to send
+                # this content as a new aspiration
+                sent_before = {
+                    "number": error.case.number,
+                    "url": reverse("public:submitted", kwargs={"code": error.case.tracking_code}),
+                }
+                key, status = idempotency.new_form_key(), error.status_code
             except DomainError as error:
                 report_refusal(request, error)
             else:
@@ -101,7 +131,13 @@ def submit(request: HttpRequest) -> HttpResponse:
     else:
         form = SubmitForm()
         held = HeldFiles()
-    context = {"form": form, "summary": error_summary(form), "held": held}
+    context = {
+        "form": form,
+        "summary": error_summary(form),
+        "held": held,
+        "submission_key": key,
+        "sent_before": sent_before,
+    }
     return render(request, "public/submit.html", context, status=status)
 
 
@@ -291,11 +327,12 @@ def _map_url(view: dict[str, Any]) -> str | None:
     return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
 
 
-@never_cache
 @limit("track", "ASPIRASI_RATE_TRACK", method="GET")
 def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
-    """A file of the case, to the holder of its code: what they sent, and the agencies'
-    follow-ups (disclosure's rule); any other file, code or number answers 404."""
+    """A file of the case (or a photo's small copy, ``?size=``), to the holder of its code:
+    what they sent, and the agencies' follow-ups (disclosure's rule), checked on every
+    request; any other file, code or number answers 404. Kept by the reader's browser
+    only (``casework.ui.files``)."""
     case = _by_code(code)
     if case is None:
         raise Http404
@@ -306,7 +343,9 @@ def attachment(request: HttpRequest, code: str, pk: int) -> HttpResponseBase:
     if not disclosure.reporter_may_open(found):
         raise Http404
     assert found.event is not None  # reporter_may_open: it came with an event
-    return file_response(found, name=disclosure.public_file_name(found, found.event.action))
+    return file_response(
+        request, found, name=disclosure.public_file_name(found, found.event.action)
+    )
 
 
 def _holders(case: Case) -> list[dict[str, Any]]:

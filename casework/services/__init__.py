@@ -16,9 +16,10 @@ from .citizen import (
     dispute_case,
     provide_info,
     resend_tracking_link,
+    send_tracking_link,
 )
 from .intake import new_tracking_code, submit_case, verify_case
-from .kernel import TRACKING_ALPHABET, TRACKING_LENGTH, format_tracking_code
+from .kernel import TRACKING_ALPHABET, TRACKING_LENGTH, ensure_thumbnails, format_tracking_code
 from .opd import accept_assignment, decline_assignment, respond_assignment
 from .queue import claim_task, reassign_task, release_task
 from .supervision import acknowledge_escalation
@@ -36,6 +37,7 @@ __all__ = [
     "decline_assignment",
     "dispatch_case",
     "dispute_case",
+    "ensure_thumbnails",
     "format_tracking_code",
     "merge_case",
     "new_tracking_code",
@@ -47,6 +49,7 @@ __all__ = [
     "resend_tracking_link",
     "resolve_case",
     "respond_assignment",
+    "send_tracking_link",
     "submit_case",
     "verify_case",
 ]

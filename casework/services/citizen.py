@@ -5,9 +5,12 @@ case number."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
+from celery import current_app
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
@@ -24,6 +27,8 @@ from ..lifecycle import CaseStatus, Stage
 from ..models import AssignmentStatus, Case, CaseEvent, Notification, NotifyChannel, User
 from ..notifications.rendering import mask_phone
 from . import kernel
+
+log = logging.getLogger(__name__)
 
 
 @implements(d.PROVIDE_INFO)
@@ -111,6 +116,8 @@ def close_case(*, case: Case) -> Case:
 # ----------------------------------------------------------------------------- the link again
 
 RESEND_WINDOW = "%Y%m%d%H"  # one message per case in each hour (WIB)
+RESEND_PER_DAY = 3  # and no more than this in any 24 hours
+RESEND_TASK = "casework.tasks.send_tracking_link"  # published by name: no import upwards
 # what the asker is told, whether or not anything was sent
 RESEND_ANSWER = gettext_lazy(
     "If the case number and the contact match what was recorded with the aspiration, the "
@@ -121,12 +128,11 @@ PHONE_CHANNELS = frozenset({NotifyChannel.SMS, NotifyChannel.WHATSAPP})
 
 
 def resend_tracking_link(*, number: str, contact: str) -> None:
-    """Send the tracking link again to the reporter's contact on file, when ``number`` is the
-    case's number and ``contact`` the e-mail address (then by e-mail) or the phone number
-    (then by the phone channel the reporter chose, else SMS) recorded with it. Returns nothing
-    and raises nothing on a number or contact that does not match: the caller cannot learn
-    whether either exists. Only the shape of the input is refused. At most one message per
-    case and hour; the message and its audit event are written in one transaction."""
+    """Ask for the tracking link again: ``number`` the case's number, ``contact`` the e-mail
+    address or phone number recorded with it. Only the shape of the input is refused here;
+    whether anything matches is decided by a worker (:func:`send_tracking_link`), so that
+    the asker learns nothing, not even from how long the answer took. A broker that does not
+    answer loses the request (logged): the person asks again."""
     canonical = numbers.as_case_number(number or "")
     errors: dict[str, list[str]] = {}
     if canonical is None:
@@ -145,10 +151,23 @@ def resend_tracking_link(*, number: str, contact: str) -> None:
         errors["contact"] = [_("Enter the phone number or e-mail address you gave.")]
     if errors:
         raise InvalidInput(errors, fields=dict.fromkeys(errors, "invalid"))
-    assert canonical is not None
-    case = selectors.case_for_resend(canonical)
+    try:
+        current_app.send_task(
+            RESEND_TASK, kwargs={"number": canonical, "email": email, "phone": phone}
+        )
+    except Exception:  # noqa: BLE001  (broker down: the same answer; the person asks again)
+        log.warning("broker unavailable; a request for a tracking link was not passed on")
+
+
+def send_tracking_link(*, number: str, email: str | None, phone: str | None) -> bool:
+    """Send the tracking link to the reporter's contact on file when ``number`` is the
+    case's number and ``email`` or ``phone`` (E.164) the one recorded with it: by e-mail, or
+    by the phone channel the reporter chose (else SMS). At most one message per case and
+    hour, and :data:`RESEND_PER_DAY` in any 24 hours; the message and its audit event are
+    written in one transaction. True when a message was queued."""
+    case = selectors.case_for_resend(number)
     if case is None:
-        return
+        return False
     if email is not None and email == (case.reporter_email or "").strip().lower():
         channel, recipient = NotifyChannel.EMAIL, case.reporter_email
     elif phone is not None and phone == phones.normalise(case.reporter_phone or ""):
@@ -157,10 +176,16 @@ def resend_tracking_link(*, number: str, contact: str) -> None:
         # the number stays encrypted on the case; the worker reads it from there
         recipient = mask_phone(case.reporter_phone)
     else:
-        return
+        return False
+    now = timezone.now()
+    sent_lately = Notification.objects.filter(
+        case=case, template="tracking_link", created_at__gte=now - timedelta(days=1)
+    ).count()
+    if sent_lately >= RESEND_PER_DAY:
+        return False
     message = Notification(
         case=case,
-        key=f"resend:{case.pk}:{timezone.localtime():{RESEND_WINDOW}}",
+        key=f"resend:{case.pk}:{timezone.localtime(now):{RESEND_WINDOW}}",
         channel=channel,
         recipient=recipient,
         template="tracking_link",
@@ -183,4 +208,5 @@ def resend_tracking_link(*, number: str, contact: str) -> None:
         with transaction.atomic():
             Journal(events=[event], messages=[message]).write()
     except IntegrityError:
-        return  # already sent in this hour: nothing more
+        return False  # already sent in this hour: nothing more
+    return True

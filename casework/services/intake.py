@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..actions import declarations as d
 from ..actions import implements
 from ..batch import RowBatch
 from ..errors import InvalidInput, PermissionDenied
+from ..idempotency import Claim, Replay
 from ..models import (
     Case,
     CaseEvent,
@@ -35,6 +36,8 @@ from . import kernel
 from .kernel import TRACKING_ALPHABET, TRACKING_LENGTH
 
 NIK = re.compile(r"^\d{16}$")
+# an aspiration recorded later than this after it was received is a new one
+RECEIVED_AT_MOST_AGO = timedelta(days=366)
 
 
 def new_tracking_code() -> str:
@@ -107,8 +110,11 @@ def _received(
         return "", None
     if via and via not in ReceivedVia.values:
         errors["received_via"] = [_("“%(value)s” is not a valid choice.") % {"value": via}]
-    if on is not None and on > timezone.localdate():
+    today = timezone.localdate()
+    if on is not None and on > today:
         errors["received_on"] = [_("The day it was received cannot be in the future.")]
+    elif on is not None and on < today - RECEIVED_AT_MOST_AGO:
+        errors["received_on"] = [_("Record an aspiration within a year of receiving it.")]
     return via, on
 
 
@@ -135,12 +141,20 @@ def submit_case(
     received_via: str | None = None,
     received_on: date | None = None,
     attachments: Sequence[Any] = (),
+    idempotency: Claim | None = None,
 ) -> Case:
     """Record an aspiration and start its process: ``received``, or ``forwarded`` to the
     kecamatan forum when the desa's KIM is inactive, or when a KIM operator of the desa
     records it (their recording is their verification: one event says both). ``actor`` is
     None for a citizen. Files that come with it are stored before the transaction and
-    recorded in it: a storage error records nothing."""
+    recorded in it: a storage error records nothing.
+
+    With ``idempotency`` (a keyed request, :mod:`casework.idempotency`) the key is written
+    with the case; a key already recorded gives its case back, creating nothing."""
+    if idempotency is not None:
+        first = idempotency.find()
+        if first is not None:
+            return first
     errors: dict[str, list[str]] = {}
     category_obj = refdata.category(category or "")
     if category_obj is None:
@@ -197,68 +211,76 @@ def submit_case(
     # on PostgreSQL the intake is two round trips: the case number with the rows' keys, then
     # every row in one pipeline (casework/batch.py); elsewhere the ORM saves row by row
     rows = RowBatch() if batch.available() else None
-    with kernel.staged_files(files, actor=officer) as stored, transaction.atomic():
-        if rows is not None:
-            reserve: dict[type[Model], int] = {Case: 1, **engine.start_rows()}
-            if stored:
-                reserve[CaseEvent] = 1  # the files point at the submission's event
-            number, ids = next_case_number_with(
-                timezone.localtime(now),
-                [batch.nextval_sql(model, count) for model, count in reserve.items()],
+    try:
+        with kernel.staged_files(files, actor=officer) as stored, transaction.atomic():
+            first = idempotency.lock() if idempotency is not None else None
+            if first is not None:  # the key's first request committed meanwhile
+                raise Replay(first)
+            if rows is not None:
+                reserve: dict[type[Model], int] = {Case: 1, **engine.start_rows()}
+                if stored:
+                    reserve[CaseEvent] = 1  # the files point at the submission's event
+                number, ids = next_case_number_with(
+                    timezone.localtime(now),
+                    [batch.nextval_sql(model, count) for model, count in reserve.items()],
+                )
+                for model, model_ids in zip(reserve, ids, strict=True):
+                    rows.give_ids(model, model_ids)
+            else:
+                number = next_case_number(timezone.localtime(now))
+            case = Case(
+                number=number,
+                tracking_code=new_tracking_code(),
+                title=cleaned["title"],
+                description=cleaned["description"],
+                category=category_obj,
+                priority=priority,
+                desa=desa_obj,
+                kecamatan_id=kecamatan,
+                address=cleaned["address"],
+                latitude=latitude,
+                longitude=longitude,
+                channel=channel,
+                reporter_name=cleaned["reporter_name"],
+                reporter_phone=phone,
+                reporter_email=email,
+                reporter_nik=nik,
+                confidentiality=confidentiality,
+                contact_consent=bool(contact_consent),
+                notify_channel=notify_channel,
+                received_via=received_via,
+                received_on=received_on,
+                created_by=officer,
+                created_at=now,
+                updated_at=now,
             )
-            for model, model_ids in zip(reserve, ids, strict=True):
-                rows.give_ids(model, model_ids)
-        else:
-            number = next_case_number(timezone.localtime(now))
-        case = Case(
-            number=number,
-            tracking_code=new_tracking_code(),
-            title=cleaned["title"],
-            description=cleaned["description"],
-            category=category_obj,
-            priority=priority,
-            desa=desa_obj,
-            kecamatan_id=kecamatan,
-            address=cleaned["address"],
-            latitude=latitude,
-            longitude=longitude,
-            channel=channel,
-            reporter_name=cleaned["reporter_name"],
-            reporter_phone=phone,
-            reporter_email=email,
-            reporter_nik=nik,
-            confidentiality=confidentiality,
-            contact_consent=bool(contact_consent),
-            notify_channel=notify_channel,
-            received_via=received_via,
-            received_on=received_on,
-            created_by=officer,
-            created_at=now,
-            updated_at=now,
-        )
-        kim = refdata.kim_of(desa_obj.code)
-        skipped = kim is None or not kim.active
-        # the desa's own KIM operator verifies what they record: the process starts at the
-        # forum's triage, as after the verify action
-        verified = by_kim and not skipped
-        if skipped or verified:
-            case.forward()
-        case.target_at = clock.target(case)
-        if rows is not None:
-            rows.take_id(case)
-            rows.add(case)
-        else:
-            case.save(force_insert=True)
-        engine.start(case, rows)
-        audit = kernel.Audit(case, officer)
-        facts: dict[str, Any] = {"channel": channel, "verification_skipped": skipped}
-        if verified:
-            facts["verified"] = True
-        event = audit.add("submit", "", case.status, **facts)
-        audit.journal.attach(event, stored)
-        audit.write(rows)
-        if rows is not None:
-            rows.write()
+            kim = refdata.kim_of(desa_obj.code)
+            skipped = kim is None or not kim.active
+            # the desa's own KIM operator verifies what they record: the process starts at the
+            # forum's triage, as after the verify action
+            verified = by_kim and not skipped
+            if skipped or verified:
+                case.forward()
+            case.target_at = clock.target(case)
+            if rows is not None:
+                rows.take_id(case)
+                rows.add(case)
+            else:
+                case.save(force_insert=True)
+            if idempotency is not None:
+                idempotency.record(case, rows)
+            engine.start(case, rows)
+            audit = kernel.Audit(case, officer)
+            facts: dict[str, Any] = {"channel": channel, "verification_skipped": skipped}
+            if verified:
+                facts["verified"] = True
+            event = audit.add("submit", "", case.status, **facts)
+            audit.journal.attach(event, stored)
+            audit.write(rows)
+            if rows is not None:
+                rows.write()
+    except Replay as replay:
+        return replay.case
     return case
 
 

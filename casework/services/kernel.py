@@ -32,7 +32,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from .. import ports, selectors
 from ..actions import Action, get
 from ..actions.policy import STAGE_ROLES, Decision, state_refused
-from ..attachments import MAX_FILES, PreparedUpload, prepare_uploads
+from ..attachments import MAX_FILES, PreparedUpload, prepare_uploads, thumbnails_of
 from ..batch import RowBatch
 from ..errors import Conflict, InvalidInput, NotFound, Unavailable
 from ..journal import Journal
@@ -150,11 +150,11 @@ def check_files(uploads: Sequence[Any]) -> list[PreparedUpload]:
 def staged_files(
     uploads: Sequence[PreparedUpload], *, actor: User | None
 ) -> Iterator[list[Attachment]]:
-    """Store checked uploads before the action's transaction, and give their rows to record
-    with it. A storage error refuses the action (:class:`~casework.errors.Unavailable`)
-    before anything is recorded; an action that fails after the files were stored removes
-    them again. So a case never points at a missing file, and a refused action leaves no
-    file behind."""
+    """Store checked uploads (a photo with its small copies) before the action's
+    transaction, and give their rows to record with it. A storage error refuses the action
+    (:class:`~casework.errors.Unavailable`) before anything is recorded; an action that
+    fails after the files were stored removes them again. So a case never points at a
+    missing file, and a refused action leaves no file behind."""
     uploader = actor if actor is not None and actor.is_authenticated else None
     stored: list[Attachment] = []
     try:
@@ -165,8 +165,9 @@ def staged_files(
                 content_type=item.content_type,
                 size=len(item.data),
             )
-            attachment.file.save(f"upload.{item.ext}", ContentFile(item.data), save=False)
             stored.append(attachment)
+            attachment.file.save(f"upload.{item.ext}", ContentFile(item.data), save=False)
+            store_thumbnails(attachment, item)
     except OSError as error:
         _remove(stored)
         log.error("attachments not stored: %s", error)
@@ -184,14 +185,63 @@ def staged_files(
         raise
 
 
+def store_thumbnails(attachment: Attachment, item: PreparedUpload | None = None) -> bool:
+    """Store the small copies of a photo on ``attachment`` (not saved): those ``item`` came
+    with, or made from the stored file. False for a document, or a stored file that no
+    longer decodes; OSError when the storage fails."""
+    if not attachment.is_image:
+        return False
+    thumbnails = item.thumbnails if item is not None else None
+    if thumbnails is None:
+        if item is not None:
+            data = item.data
+        else:
+            with attachment.file.open("rb") as handle:
+                data = handle.read()
+        try:
+            thumbnails = thumbnails_of(data, attachment.content_type)
+        except ValidationError:
+            log.warning("attachment %s: no thumbnails, the image does not decode", attachment.pk)
+            return False
+    for size, copy in thumbnails.copies:
+        attachment.thumbnail(size).save(f"thumb.{size}.jpg", ContentFile(copy), save=False)
+    attachment.width, attachment.height = thumbnails.width, thumbnails.height
+    return True
+
+
+def ensure_thumbnails(attachment: Attachment) -> bool:
+    """Make and record the small copies of a photo stored without them (stored before
+    copies were made); False for a document or an image that no longer decodes. Two
+    requests making them at once record one pair and remove the other."""
+    if not attachment.is_image:
+        return False
+    if attachment.thumb_small.name and attachment.thumb_large.name:
+        return True
+    if not store_thumbnails(attachment):
+        return False
+    recorded = Attachment.objects.filter(pk=attachment.pk, thumb_small="").update(
+        thumb_small=attachment.thumb_small.name,
+        thumb_large=attachment.thumb_large.name,
+        width=attachment.width,
+        height=attachment.height,
+    )
+    if not recorded:  # made by another request meanwhile: keep theirs
+        for file in (attachment.thumb_small, attachment.thumb_large):
+            if file.name:
+                default_storage.delete(file.name)
+        attachment.refresh_from_db(fields=["thumb_small", "thumb_large", "width", "height"])
+    return True
+
+
 def _remove(stored: Sequence[Attachment]) -> None:
     for attachment in stored:
-        if not attachment.file.name:
-            continue
-        try:
-            default_storage.delete(attachment.file.name)
-        except OSError:  # pragma: no cover (the storage failing again)
-            log.warning("stored file %s not removed", attachment.file.name)
+        for file in (attachment.file, attachment.thumb_small, attachment.thumb_large):
+            if not file.name:
+                continue
+            try:
+                default_storage.delete(file.name)
+            except OSError:  # pragma: no cover (the storage failing again)
+                log.warning("stored file %s not removed", file.name)
 
 
 # ----------------------------------------------------------------------------- audit

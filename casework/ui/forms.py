@@ -9,6 +9,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -19,12 +20,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .. import attachments
+from .. import attachments, idempotency
 from ..attachments import MAX_FILES, PreparedUpload, prepare_upload
 from ..errors import DomainError, InvalidInput
 
@@ -166,6 +168,57 @@ class HeldFiles:
         return bool(self.items)
 
 
+def purge_held_files(*, now: datetime | None = None, older_than: int = HELD_MAX_AGE) -> int:
+    """Remove the kept files of refused forms nobody sent again: past the token's life no
+    submission can take them back. Returns how many were removed."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than)
+    try:
+        _folders, names = default_storage.listdir(HELD_DIR)
+    except FileNotFoundError:  # nothing kept yet
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{HELD_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+        except OSError as error:  # gone meanwhile, or the storage failing: next hour
+            log.warning("kept file %s not removed: %s", path, error)
+    return removed
+
+
+# ----------------------------------------------------------------------------- sent once
+
+SUBMISSION_KEY = "submission_key"  # the hidden field naming one submission of a form
+CSRF_FIELD = "csrfmiddlewaretoken"
+
+
+def submission_key(request: HttpRequest) -> str:
+    """The key a form is rendered with: the one it was sent with (a refused form keeps it),
+    else a new one."""
+    if request.method == "POST":
+        key = idempotency.form_key(request.POST.get(SUBMISSION_KEY))
+        if key is not None:
+            return key
+    return idempotency.new_form_key()
+
+
+def submission_claim(request: HttpRequest, scope: str) -> idempotency.Claim | None:
+    """The submission a form names with its key (None without one): sent again, it gives the
+    case it recorded the first time."""
+    key = idempotency.form_key(request.POST.get(SUBMISSION_KEY))
+    if key is None:
+        return None
+    return idempotency.Claim(
+        scope=scope,
+        key=key,
+        fingerprint=idempotency.request_fingerprint(
+            request.POST, request.FILES, leave_out=(CSRF_FIELD, SUBMISSION_KEY)
+        ),
+    )
+
+
 def report_refusal(request: HttpRequest, error: DomainError) -> None:
     """A refusal as a message on the next page."""
     detail = error.detail
@@ -191,10 +244,20 @@ def phone_input(autocomplete: str) -> forms.TextInput:
     return forms.TextInput(attrs={"type": "tel", "autocomplete": autocomplete})
 
 
+# the long side, in pixels, a photo is scaled to in the browser before it is sent
+PHOTO_MAX_PIXELS = 1600
+
+
 def files_input() -> forms.FileInput:
     from ..actions.schema import MultipleFileInput
 
-    return MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"})
+    # data-photo-max: the browser scales larger photos down before sending (photo-resize.js)
+    return MultipleFileInput(
+        attrs={
+            "accept": "image/jpeg,image/png,image/webp,application/pdf",
+            "data-photo-max": str(PHOTO_MAX_PIXELS),
+        }
+    )
 
 
 def _files_help() -> str:

@@ -145,7 +145,9 @@ class MergeForm(ActionForm):
 
     def __init__(self, *args: Any, candidates: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = list(candidates)
+        # None: not looked for yet; the page loads them when the form is opened
+        self.lazy = candidates is None
+        self.candidates = list(candidates or ())
         set_choices(self, "candidate", [(c.number, c.number) for c in self.candidates])
         self.fields["into"].required = False  # a candidate may be picked instead
 

@@ -11,9 +11,9 @@ stemmer) and the titles compared by ``pg_trgm``'s trigram similarity, in the que
 :func:`casework.selectors.similar_open_cases`; elsewhere (SQLite) the same shape is computed
 here: a light Indonesian affix stripper and the same trigram measure.
 
-The content of a *rahasia* candidate (its title, its words) is shown only to the officers
-handling it: the supervisor, the KIM operator who recorded it and whoever holds or held one of
-its tasks. To others it is listed by its number, with the reasons that do not quote it.
+Candidates are the cases the reader may open (their scope, as everywhere); what the list
+shows of one is what its case page shows them: a *rahasia* case's text is read by the officers
+of its scope, never by the public, and no candidate names its reporter.
 """
 
 from __future__ import annotations
@@ -29,7 +29,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from casework import refdata, selectors
-from casework.models import Confidentiality, Role
 
 WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
 # words too common in aspirations to say two of them are about the same need
@@ -234,27 +233,13 @@ def place_words() -> frozenset[str]:
 # ----------------------------------------------------------------------------- the page
 
 
-def sees_content(user: Any, case: Any, handled: set[int]) -> bool:
-    """Whether ``user`` may read what ``case`` says (see the module's words on rahasia)."""
-    if case.confidentiality != Confidentiality.RAHASIA:
-        return True
-    if user.role == Role.SUPERVISOR:
-        return True
-    if user.role == Role.KIM_OPERATOR and case.created_by_id == user.pk:
-        return True
-    return case.pk in handled
-
-
-def reasons(found: Match, *, quote: bool) -> list[str]:
-    """Why a candidate matched, in the reader's words; without quoting its text unless
-    ``quote``."""
+def reasons(found: Match) -> list[str]:
+    """Why a candidate matched, in the reader's words."""
     said = []
-    if quote and found.shared:
+    if found.shared:
         said.append(_("same words: %(words)s") % {"words": ", ".join(found.shared[:SHOWN_WORDS])})
-    elif quote and found.title_similarity >= 0.4:
+    elif found.title_similarity >= 0.4:
         said.append(_("similar title"))
-    elif not quote:
-        said.append(_("similar content"))
     if found.same_desa:
         said.append(_("same desa"))
     if found.km is not None:
@@ -264,18 +249,12 @@ def reasons(found: Match, *, quote: bool) -> list[str]:
 
 def similar_cases(user: Any, case: Any, limit: int = 10) -> list[Any]:
     """The open cases of the kecamatan most like ``case`` that ``user`` may see, best first;
-    each gets ``similarity`` (a percentage), ``reasons`` and ``shown_title`` (its title, or a
-    placeholder where its content is hidden from ``user``)."""
+    each gets ``similarity`` (a percentage) and ``reasons``."""
     own = stems_of(f"{case.title} {case.description}")
     pool = selectors.similar_open_cases(user, case, own, POOL)
-    ranked = rank(case, pool, own)[:limit]
-    secret = [other.pk for other, _found in ranked if other.confidentiality == "rahasia"]
-    handled = selectors.handled_by(user, secret) if secret else set()
     result = []
-    for other, found in ranked:
-        quote = sees_content(user, other, handled)
+    for other, found in rank(case, pool, own)[:limit]:
         other.similarity = round(100 * found.score)
-        other.reasons = reasons(found, quote=quote)
-        other.shown_title = other.title if quote else _("Confidential aspiration")
+        other.reasons = reasons(found)
         result.append(other)
     return result

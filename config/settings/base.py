@@ -58,6 +58,9 @@ VIEWFLOW = {"AUTOREGISTER": False}
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # pages and JSON gzipped, pages with validators (config.middleware)
+    "config.middleware.CompressText",
+    "config.middleware.PageValidators",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,9 +139,13 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# collectstatic writes each file under a name carrying a hash of its content, with a gzip and a
+# Brotli copy; pages name the hashed files, which whitenoise serves with a cache lifetime of
+# years ("immutable"): a changed file gets a new name. Without DEBUG, the pages need the
+# manifest that collectstatic writes (`make run` and deployments run it).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
 # --- Aspirasi -----------------------------------------------------------------
@@ -303,6 +310,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.sweep_due_work",
         "schedule": float(os.environ.get("ASPIRASI_SWEEP_SECONDS", "60")),
         "options": {"expires": 55},
+    },
+    "purge-idempotency-keys": {
+        "task": "casework.tasks.purge_idempotency_keys",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
+    },
+    "purge-held-files": {
+        "task": "casework.tasks.purge_held_files",
+        "schedule": 3600.0,
+        "options": {"expires": 3000},
     },
 }
 

@@ -25,6 +25,12 @@ ASPIRASI_NOTIFY_HANDOFF = os.environ.get("ASPIRASI_NOTIFY_HANDOFF", "direct")
 # Each test process counts its own rate limits (a shared Redis would carry counts across tests).
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Static files straight from the apps (no collectstatic before the browser tests).
+# Static files straight from the apps (no collectstatic before the browser tests), under their
+# own names: the hashed names need collectstatic's manifest (tests/test_static_files.py runs
+# collectstatic and checks the hashed names, their compressed copies and their caching).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -39,7 +39,7 @@ def test_the_files_of_a_submission_are_recorded_with_its_event(officers, media):
     event = CaseEvent.objects.get(case=case, action="submit")
     files = list(Attachment.objects.filter(case=case))
     assert [a.event_id for a in files] == [event.pk, event.pk]
-    assert len(stored(media)) == 2
+    assert len(stored(media)) == 2 * 3  # each photo with its two small copies
     assert all(a.file.name is not None and a.file.storage.exists(a.file.name) for a in files)
 
 
@@ -73,7 +73,7 @@ def test_a_refused_action_leaves_no_file_behind(officers, media):
     )
     event = CaseEvent.objects.get(case=case, action="respond")
     assert Attachment.objects.get().event == event
-    assert len(stored(media)) == 1
+    assert len(stored(media)) == 3  # the photo and its two small copies
 
 
 def test_the_reporter_and_the_village_send_files_with_the_information(officers, media):

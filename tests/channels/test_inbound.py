@@ -305,4 +305,4 @@ def test_the_schema_documents_the_webhook(reference):
     assert "X-Aspirasi-Signature" in {p["name"] for p in operation["parameters"]}
     body = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     name = body.rsplit("/", 1)[1]
-    assert set(schema["components"]["schemas"][name]["properties"]) == {"from", "text"}
+    assert set(schema["components"]["schemas"][name]["properties"]) == {"from", "text", "id"}

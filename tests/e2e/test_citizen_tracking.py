@@ -109,7 +109,7 @@ def test_a_rahasia_case_shows_its_reporter_the_answer_to_confirm(isolated, new_p
     expect(page.locator("main")).not_to_contain_text("bronjong batu")
 
 
-def test_a_case_number_in_lacak_offers_the_link_again(isolated, new_page, shot):
+def test_a_case_number_in_lacak_offers_the_link_again(isolated, new_page, shot, resend_worker):
     case = f.submit(notify_channel="sms")
     page = new_page(viewport=PHONE)
     page.goto("/lacak/")

@@ -22,12 +22,17 @@ def test_page_renders_in_indonesian_first(reference, url):
     assert response.status_code == 200
     assert html_lang(response) == "id"
     html = response.content.decode()
-    # light: our one stylesheet and the icon, no script files, nothing loaded from another host
+    # light: our one stylesheet, the icons and the app manifest, our own small scripts (what
+    # works without signal on every page), nothing loaded from another host
     assert re.findall(r'<link [^>]*href="([^"]+)"', html) == [
         "/static/web/favicon.svg",
+        "/manifest.webmanifest",
+        "/static/web/icons/apple-touch-icon.png",
         "/static/public/public.css",
     ]
-    assert "<script src" not in html
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert "/static/web/offline.js" in scripts
+    assert all(script.startswith("/static/web/") for script in scripts)
     assert not re.search(r'(src|href|action)="(https?:)?//', html)
     # the language switch works without JavaScript: a button per other language
     assert 'action="/i18n/setlang/"' in html

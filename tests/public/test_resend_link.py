@@ -20,6 +20,11 @@ from .helpers import text_of
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def worker(resend_worker):
+    return resend_worker
+
+
 def reporter_messages(case: Case) -> list[Notification]:
     return list(Notification.objects.filter(case=case, template="tracking_link"))
 
@@ -147,3 +152,47 @@ def test_the_api_answers_the_same_and_queues_only_on_a_match(reference, settings
     # the fourth request of this client is over the limit, the page's included
     response = Client().post(url, {"number": case.number, "contact": "081234567890"})
     assert response.status_code == 429
+
+
+def test_the_request_is_answered_before_anything_is_looked_up(reference, worker):
+    """Matching is a worker's: the request only checks the shape and passes it on, so a
+    match and a miss cost the asker the same."""
+    case = f.submit()
+    post(case.number, "0812 3456 7890")
+    post("LMJ-2001-99999", "081234567890")
+    assert [kwargs for _name, kwargs in worker.published] == [
+        {"number": case.number, "email": None, "phone": "+6281234567890"},
+        {"number": "LMJ-2001-99999", "email": None, "phone": "+6281234567890"},
+    ]
+
+
+def test_no_more_than_three_links_a_day_for_one_case(reference):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = f.submit()
+    for hours_ago in (20, 10, 5, 1):
+        assert services.send_tracking_link(number=case.number, email=None, phone="+6281234567890")
+        Notification.objects.filter(case=case, template="tracking_link").filter(
+            created_at__gte=timezone.now() - timedelta(minutes=1)
+        ).update(created_at=timezone.now() - timedelta(hours=hours_ago), key=f"old-{hours_ago}")
+        if hours_ago == 5:
+            break
+    # three in the last 24 hours: a fourth is not sent, even in a new hour
+    assert not services.send_tracking_link(number=case.number, email=None, phone="+6281234567890")
+    assert len(reporter_messages(case)) == 3
+
+
+def test_a_broker_that_does_not_answer_gives_the_same_answer(reference, monkeypatch):
+    from casework.services import citizen
+
+    class Down:
+        def send_task(self, name: str, kwargs: dict) -> None:
+            raise ConnectionError("broker down")
+
+    monkeypatch.setattr(citizen, "current_app", Down())
+    case = f.submit()
+    response = post(case.number, "081234567890")
+    assert response.status_code == 302 and response["Location"] == "/lacak/"
+    assert reporter_messages(case) == []

@@ -141,3 +141,24 @@ def test_a_forged_token_attaches_nothing(reference):
     sent = client.post(SUBMIT, form(**{HELD_FIELD: forged, HELD_KEEP: ["0"]}))
     assert sent.status_code == 302
     assert not Attachment.objects.exists()
+
+
+def test_files_kept_for_a_form_nobody_sent_again_are_removed_when_their_token_expires(
+    reference,
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from casework.tasks import purge_refused_forms_files
+    from casework.ui.forms import HELD_MAX_AGE, purge_held_files
+
+    client = Client()
+    client.post(SUBMIT, form(title="", attachments=[photo("jembatan.jpg")]))
+    assert len(held_paths()) == 1
+    assert purge_refused_forms_files() == 0  # still within the token's life: kept
+    assert len(held_paths()) == 1
+    later = timezone.now() + timedelta(seconds=HELD_MAX_AGE + 60)
+    assert purge_held_files(now=later) == 1
+    assert held_paths() == []
+    assert purge_held_files(now=later) == 0

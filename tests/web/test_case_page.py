@@ -185,7 +185,7 @@ def test_merge_form_lists_similar_cases_ranked_by_title(officers):
     far = f.submit(title="Pohon tumbang", desa=DESA_INACTIVE)  # same category
     f.submit(title="Jalan desa berlubang", desa=OTHER_DESA)  # other kecamatan
     case = f.in_triage(officers, title="Jalan desa berlubang dalam")
-    html = login(officers["forum"]).get(page_url(case)).content.decode()
+    html = login(officers["forum"]).get(page_url(case) + "?serupa=1").content.decode()
     listing = html.split('data-testid="merge-candidates"')[1].split("</ul>")[0]
     numbers = re.findall(r'name="candidate" value="([^"]+)"', listing)
     assert numbers == [near.number, far.number]

@@ -187,6 +187,11 @@ UNRELATED = [
 ]
 
 
+def similar_url(case: Case) -> str:
+    """The merge form's similar cases, asked for when the form is opened."""
+    return f"/petugas/laporan/{case.number}/serupa/"
+
+
 def candidates(html: str) -> str:
     return html.split('data-testid="merge-candidates"')[1].split("</ul>")[0]
 
@@ -200,7 +205,7 @@ def test_a_case_of_the_same_need_ranks_first_with_its_reasons(officers):
         officers, latitude=Decimal("-8.2101"), longitude=Decimal("113.0501"), **ROAD_AGAIN
     )
     case = f.in_triage(officers, latitude=Decimal("-8.2000"), longitude=Decimal("113.0500"), **ROAD)
-    html = login(officers["forum"]).get(page_url(case)).content.decode()
+    html = login(officers["forum"]).get(similar_url(case)).content.decode()
     listing = candidates(html)
     numbers = re.findall(r'name="candidate" value="([^"]+)"', listing)
     assert numbers == [same.number, other_desa.number]  # the unrelated ones are not shown
@@ -215,25 +220,58 @@ def test_no_candidate_is_shown_when_nothing_is_alike(officers):
     for fields in UNRELATED:
         f.forwarded(officers, **fields)
     case = f.in_triage(officers, **ROAD)
-    html = login(officers["forum"]).get(page_url(case)).content.decode()
+    html = login(officers["forum"]).get(similar_url(case)).content.decode()
     assert 'data-testid="merge-candidates"' not in html
     assert "Tidak ada laporan terbuka yang serupa di kecamatan ini." in html
 
 
-def test_a_confidential_candidate_is_not_quoted_to_officers_not_handling_it(officers):
-    secret = f.in_triage(officers, confidentiality="rahasia", reporter_email="", **ROAD_AGAIN)
-    held = CaseTask.objects.filter(case=secret, stage=Stage.TRIAGE)
-    held.update(owner=officers["forum2"])  # handled by another forum officer
-    case = f.in_triage(officers, **ROAD)  # held by "forum"
-    listing = candidates(login(officers["forum"]).get(page_url(case)).content.decode())
-    assert secret.number in listing  # still offered for a merge, by its number
-    assert ROAD_AGAIN["title"] not in listing
-    assert "kata yang sama" not in listing and "isi mirip" in listing
-    assert "Aspirasi rahasia" in listing
-    # once the officer handles it, they read it
-    held.update(owner=officers["forum"])
-    listing = candidates(login(officers["forum"]).get(page_url(case)).content.decode())
-    assert ROAD_AGAIN["title"] in listing and "kata yang sama" in listing
+def test_a_confidential_candidate_reads_as_on_its_case_page_without_its_reporter(officers):
+    """What the list shows of a candidate is what its case page shows the reader: the text of
+    a rahasia case to the officers of its scope, never its reporter; out of scope, nothing."""
+    secret = f.in_triage(
+        officers,
+        confidentiality="rahasia",
+        reporter_name="Sulastri Wibowo",
+        reporter_email="sulastri@example.org",
+        contact_consent=True,
+        **ROAD_AGAIN,
+    )
+    case = f.in_triage(officers, **ROAD)
+    client = login(officers["forum"])
+    listing = candidates(client.get(similar_url(case)).content.decode())
+    assert secret.number in listing and ROAD_AGAIN["title"] in listing
+    assert "Sulastri" not in listing and "sulastri@" not in listing
+    page = client.get(page_url(secret)).content.decode()
+    assert ROAD_AGAIN["title"] in page and "Sulastri" not in page
+    # an officer of another kecamatan is offered nothing of it
+    other = login(officers["forum_other"])
+    assert other.get(page_url(case)).status_code == 404
+    assert other.get(similar_url(case)).status_code == 404
+
+
+def test_the_case_page_looks_for_similar_cases_only_when_the_merge_form_is_opened(officers):
+    """The text search of the kecamatan is the case page's dearest query: the page carries
+    a placeholder the merge form fills when opened (htmx), or, without script, a link that
+    opens the page with them."""
+    same = f.forwarded(officers, **ROAD_AGAIN)
+    case = f.in_triage(officers, **ROAD)
+    client = login(officers["forum"])
+    html = client.get(page_url(case)).content.decode()
+    assert 'data-testid="merge-candidates-lazy"' in html
+    assert f'hx-get="{similar_url(case)}"' in html
+    assert same.number not in html
+    inline = client.get(page_url(case) + "?serupa=1").content.decode()
+    assert same.number in candidates(inline)
+    assert re.search(r'<details class="action" id="act-merge"[^>]* open>', inline)
+    assert same.number in candidates(client.get(similar_url(case)).content.decode())
+
+
+def test_only_an_officer_who_may_merge_gets_the_similar_cases(officers):
+    case = f.in_triage(officers, **ROAD)
+    f.forwarded(officers, **ROAD_AGAIN)
+    assert login(officers["kim"]).get(similar_url(case)).status_code == 404
+    assert login(officers["pu"]).get(similar_url(case)).status_code == 404
+    assert login(officers["forum"]).get(similar_url(case)).status_code == 200
 
 
 def test_the_python_scorer_serves_databases_without_text_search(officers, monkeypatch):

@@ -223,7 +223,12 @@ def test_the_service_keeps_how_it_was_received_to_officers(officers):
     assert "received_on" in future.value.detail
     with pytest.raises(InvalidInput):
         f.submit(actor=officers["kim"], channel="kim", received_via="pigeon")
+    with pytest.raises(InvalidInput) as long_ago:
+        f.submit(actor=officers["kim"], channel="kim", received_on=datetime.date(1900, 1, 1))
+    assert "received_on" in long_ago.value.detail
     assert not Case.objects.exists()
+    last_year = timezone.localdate() - datetime.timedelta(days=300)
+    assert f.submit(actor=officers["kim"], channel="kim", received_on=last_year).received_on
 
 
 def test_the_intake_keeps_a_photo_across_a_refusal(officers):

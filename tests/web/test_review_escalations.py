@@ -94,3 +94,11 @@ def test_the_start_page_counts_escalated_tasks(officers, three_late):
     html = login(officers["supervisor"]).get("/petugas/").content.decode()
     stat = html.split("Eskalasi untuk ditinjau")[1].split("</a>")[0]
     assert re.search(r'class="stat">3<', stat), stat
+
+
+def test_late_work_still_open_comes_before_work_already_done(officers, three_late):
+    a, b, c = three_late
+    CaseTask.objects.filter(pk=triage_task(b).pk).update(status="DONE", finished=timezone.now())
+    html = login(officers["supervisor"]).get(REVIEW).content.decode()
+    # b is the most overdue but its task is done: the open ones lead
+    assert numbers_in(html, "escalation-row") == [a.number, c.number, b.number]

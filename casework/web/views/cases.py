@@ -106,24 +106,42 @@ def process_chart(case: Case) -> str:
 
 
 def _action_forms(
-    user: Any, case: Case, tasks: list[CaseTask], allowed: list[str], bound: ActionForm | None
+    user: Any,
+    case: Case,
+    tasks: list[CaseTask],
+    allowed: list[str],
+    bound: ActionForm | None,
+    *,
+    similar: bool,
 ) -> list[ActionForm]:
     forms = []
     for action in allowed:
         if bound is not None and bound.action == action:
             forms.append(bound)
             continue
-        forms.append(_new_form(action, None, None, user=user, case=case, tasks=tasks))
+        forms.append(
+            _new_form(action, None, None, user=user, case=case, tasks=tasks, similar=similar)
+        )
     return forms
 
 
 def _new_form(
-    action: str, data: Any, files: Any, *, user: Any, case: Case, tasks: list[CaseTask]
+    action: str,
+    data: Any,
+    files: Any,
+    *,
+    user: Any,
+    case: Case,
+    tasks: list[CaseTask],
+    similar: bool = True,
 ) -> ActionForm:
+    """The form of ``action``; the merge form's similar cases are looked for only when
+    ``similar`` (a text search of the kecamatan: the page asks for them when the form is
+    opened, see :func:`case_similar`)."""
     form_class = ACTION_FORMS[action]
     extra: dict[str, Any] = {}
     if issubclass(form_class, MergeForm):
-        extra["candidates"] = similar_cases(user, case, MERGE_SHOWN)
+        extra["candidates"] = similar_cases(user, case, MERGE_SHOWN) if similar else None
     elif issubclass(form_class, ReassignForm):
         extra["officers"] = _officers_by_task(user, tasks)
     return form_class(data, files, case=case, user=user, tasks=tasks, **extra)
@@ -214,7 +232,9 @@ def _render_case(
     for item in files:
         if item.event_id is not None:
             files_by_event[item.event_id].append(item)
-    action_forms = _action_forms(user, case, tasks, allowed, bound)
+    action_forms = _action_forms(
+        user, case, tasks, allowed, bound, similar=request.GET.get("serupa") == "1"
+    )
     context = page_context(
         request,
         "cases",
@@ -233,6 +253,7 @@ def _render_case(
         current_steps=[t.get_stage_display() for t in tasks],
         map_url=_map_url(case),
         objection=_objection(case),
+        opened_action="merge" if request.GET.get("serupa") == "1" else None,
     )
     return render(request, "web/case.html", context, status=status)
 
@@ -305,17 +326,33 @@ def case_routing(request: OfficerRequest, number: str) -> HttpResponseBase:
     return response
 
 
+@officer_required
+def case_similar(request: OfficerRequest, number: str) -> HttpResponseBase:
+    """The merge form's similar open cases (htmx, when the form is opened): looked for only
+    for an officer who may merge this case now."""
+    user = request.user
+    case = _case_or_404(user, number)  # 404 outside the scope
+    tasks = list(selectors.open_tasks(case))
+    if "merge" not in actions.allowed(user, case, tasks):
+        raise Http404
+    form = _new_form("merge", None, None, user=user, case=case, tasks=tasks)
+    response = render(request, "web/partials/merge_candidates.html", {"form": form})
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # ----------------------------------------------------------------------------- attachments
 
 
 @officer_required
 def attachment_download(request: OfficerRequest, pk: int) -> HttpResponseBase:
-    """An attachment, only to officers who may see its case; never from a public URL."""
+    """An attachment (or a photo's small copy, ``?size=``), only to officers who may see its
+    case, checked on every request; never from a public URL."""
     found = Attachment.objects.select_related("case").filter(pk=pk).first()
     if found is None:
         raise Http404
     _case_or_404(request.user, found.case.number)
-    return file_response(found)
+    return file_response(request, found)
 
 
 # ----------------------------------------------------------------------------- case list
@@ -418,5 +455,6 @@ urlpatterns = [
     path("petugas/laporan/<str:number>/", case_page, name="case"),
     path("petugas/laporan/<str:number>/aksi/<str:action>/", case_action, name="case-action"),
     path("petugas/laporan/<str:number>/rute/", case_routing, name="case-routing"),
+    path("petugas/laporan/<str:number>/serupa/", case_similar, name="case-similar"),
     path("petugas/lampiran/<int:pk>/", attachment_download, name="attachment"),
 ]

@@ -6,14 +6,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
-from casework import refdata, selectors, services
+from casework import idempotency, refdata, selectors, services
 from casework.actions import declarations as d
-from casework.errors import DomainError, InvalidInput, NotFound, Unavailable
+from casework.errors import DomainError, InvalidInput, KeyReused, NotFound, Unavailable
 from casework.models import Channel, Role, UnitKind, User
-from casework.ui.forms import HeldFiles, error_summary, errors_onto_form, report_refusal
+from casework.ui.forms import (
+    HeldFiles,
+    error_summary,
+    errors_onto_form,
+    report_refusal,
+    submission_claim,
+    submission_key,
+)
 from casework.ui.receipt import steps_ahead
 
 from ..action_forms import IntakeForm
@@ -33,6 +40,8 @@ def intake(request: OfficerRequest) -> HttpResponse:
         raise PermissionDenied
     desa = refdata.village(selectors.unit_of(user).region_id or "")
     status = 200
+    sent_before: dict[str, str] | None = None
+    key = submission_key(request)
     if request.method == "POST":
         form = IntakeForm(request.POST, request.FILES)
         held = HeldFiles.from_post(request.POST)
@@ -40,11 +49,14 @@ def intake(request: OfficerRequest) -> HttpResponse:
         if form.is_valid():
             kwargs = form.service_kwargs()
             kwargs["attachments"] = [*held.uploads(), *kwargs.get("attachments", ())]
+            # sent again after a lost reply, the form gives the receipt of its first sending
+            claim = submission_claim(request, idempotency.scope_of(user))
             try:
                 case = d.SUBMIT.service(
                     actor=user,
                     channel=Channel.KIM,
                     desa=selectors.unit_of(user).region_id,
+                    idempotency=claim,
                     **kwargs,
                 )
             except InvalidInput as error:
@@ -53,6 +65,14 @@ def intake(request: OfficerRequest) -> HttpResponse:
                 # nothing was recorded: the operator sends the same form again
                 form.add_error(None, str(error.detail))
                 status = error.status_code
+            except KeyReused as error:
+                # sent before with other content: the first receipt, and a new key to record
+                # this content as a new aspiration
+                sent_before = {
+                    "number": error.case.number,
+                    "url": reverse("web:intake-done", kwargs={"number": error.case.number}),
+                }
+                key, status = idempotency.new_form_key(), error.status_code
             except DomainError as error:
                 report_refusal(request, error)
             else:
@@ -64,7 +84,14 @@ def intake(request: OfficerRequest) -> HttpResponse:
         form = IntakeForm()
         held = HeldFiles()
     context = page_context(
-        request, "intake", form=form, desa=desa, summary=error_summary(form), held=held
+        request,
+        "intake",
+        form=form,
+        desa=desa,
+        summary=error_summary(form),
+        held=held,
+        submission_key=key,
+        sent_before=sent_before,
     )
     return render(request, "web/intake.html", context, status=status)
 
