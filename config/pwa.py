@@ -27,14 +27,18 @@ from django.utils.translation import gettext as _
 SOURCE = "web/sw.js"
 WORKBOX = "vendor/workbox-7.4.1/workbox-{}.prod.js"
 WORKBOX_MODULES = ("core", "routing", "strategies", "expiration", "cacheable-response")
-# what an offline page needs besides its HTML
+# what an offline public page needs besides its HTML, kept when the worker installs
 KEPT_FILES = (
     "public/public.css",
-    "web/app.css",
     "web/offline.js",
-    "vendor/htmx-2.0.8.min.js",
     "web/favicon.svg",
     "web/icons/icon-192.png",
+)
+# what the officers' intake page needs besides, kept only once an officer's page is kept: a
+# citizen's first visit does not pay for the officers' stylesheet and htmx
+OFFICER_FILES = (
+    "web/app.css",
+    "vendor/htmx-2.0.8.min.js",
 )
 THEME = "#0b5c8e"  # --brand of public.css and app.css
 BACKGROUND = "#f6f8fa"  # --bg
@@ -53,6 +57,7 @@ def worker_config() -> dict[str, object]:
     return {
         "imports": [static(WORKBOX.format(module)) for module in WORKBOX_MODULES],
         "files": [static(name) for name in KEPT_FILES],
+        "officer_files": [static(name) for name in OFFICER_FILES],
         "forms": [reverse("public:home"), reverse("public:submit")],
         "officer": [reverse("web:intake")],
         "tracking": ["/lacak/", "/aspirasi/terkirim/"],
@@ -66,7 +71,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     source = _read(SOURCE)
     digest = hashlib.sha256(json.dumps(config, sort_keys=True).encode())
     digest.update(source)
-    for name in KEPT_FILES:
+    for name in (*KEPT_FILES, *OFFICER_FILES):
         digest.update(_read(name))
     version = digest.hexdigest()[:16]
     config["version"] = version

@@ -34,8 +34,12 @@ def test_the_service_worker_is_served_for_the_whole_site():
     assert config["static"] == "/static/"
     # every file it imports or keeps is there, Workbox from the vendored copy
     assert all("/vendor/workbox-7.4.1/" in url for url in config["imports"])
-    for url in config["imports"] + config["files"]:
+    for url in config["imports"] + config["files"] + config["officer_files"]:
         assert client.get(url).status_code == 200, url
+    # a citizen's first visit keeps no file only the officers' pages use
+    officers_only = {"/static/web/app.css", "/static/vendor/htmx-2.0.8.min.js"}
+    assert officers_only.isdisjoint(config["files"])
+    assert officers_only == set(config["officer_files"])
 
     again = client.get("/sw.js", HTTP_IF_NONE_MATCH=response["ETag"])
     assert again.status_code == 304

@@ -114,7 +114,13 @@ function keep(href) {
     if (!response) { return; }
     var type = response.headers.get("content-type") || "";
     if (response.status !== 200 || response.redirected || type.indexOf("text/html") !== 0) { return; }
-    return caches.open(cacheName).then(function (cache) { return cache.put(url.href, response); });
+    return caches.open(cacheName).then(function (cache) {
+      return cache.put(url.href, response);
+    }).then(function () {
+      // the officers' intake page kept: so are the files only officers' pages use (a page
+      // the worker already serves fetches them through it)
+      return cacheName === OFFICER ? fill(FILES, A.officer_files, false) : null;
+    });
   }).catch(function () { /* no signal: kept on the next visit */ });
 }
 
