@@ -1,17 +1,17 @@
 """The public form names each submission with its hidden ``submission_key``: sent again after
 a lost reply it lands on the first case's receipt, and records nothing new."""
 
-import io
 import re
 import uuid
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 
 from casework.models import Attachment, Case, IdempotencyKey, Notification
 from tests.conftest import DESA
+
+from .test_submit import form as submitted_form
+from .test_submit import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -20,30 +20,15 @@ KEY_FIELD = re.compile(r'<input type="hidden" name="submission_key" value="([^"]
 
 
 def form(**changes) -> dict:
-    data = {
-        "category": "infrastruktur",
-        "desa": DESA,
-        "title": "Jembatan bambu di Dusun Krajan rusak",
-        "description": "Jembatan bambu penghubung dusun patah sejak banjir minggu lalu.",
-        "address": "",
-        "latitude": "",
-        "longitude": "",
-        "confidentiality": "biasa",
-        "reporter_name": "Siti",
-        "reporter_phone": "",
-        "reporter_email": "siti@example.org",
-        "notify_channel": "email",
-        "contact_consent": "on",
-        "website": "",
-    }
-    data.update(changes)
-    return data
-
-
-def photo() -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (120, 80, 40)).save(buffer, format="JPEG")
-    return SimpleUploadedFile("jembatan.jpg", buffer.getvalue(), content_type="image/jpeg")
+    """The public form with contact details and consent: updates by e-mail."""
+    return submitted_form(
+        address="",
+        reporter_name="Siti",
+        reporter_email="siti@example.org",
+        notify_channel="email",
+        contact_consent="on",
+        **changes,
+    )
 
 
 def key_of(response) -> str:

@@ -3,18 +3,17 @@ photo attached is kept for the next try (the person unticks what they do not wan
 
 from __future__ import annotations
 
-import io
 import re
 
 import pytest
 from django.core.files.storage import default_storage
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from PIL import Image
 
 from casework.models import Attachment, Case
 from casework.ui.forms import HELD_DIR, HELD_FIELD, HELD_KEEP
-from tests.conftest import DESA
+
+from .test_submit import form as submitted_form
+from .test_submit import photo
 
 pytestmark = pytest.mark.django_db
 
@@ -27,28 +26,7 @@ def _media(settings, tmp_path):
 
 
 def form(**changes) -> dict:
-    data = {
-        "category": "infrastruktur",
-        "desa": DESA,
-        "title": "Jembatan bambu di Dusun Krajan rusak",
-        "description": "Jembatan bambu penghubung dusun patah sejak banjir minggu lalu.",
-        "address": "",
-        "latitude": "",
-        "longitude": "",
-        "confidentiality": "biasa",
-        "reporter_name": "",
-        "reporter_phone": "",
-        "reporter_email": "",
-        "notify_channel": "",
-    }
-    data.update(changes)
-    return data
-
-
-def photo(name: str = "jembatan.jpg") -> SimpleUploadedFile:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), (120, 80, 40)).save(buffer, format="JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    return submitted_form(address="", **{"website": "", **changes})
 
 
 def held_token(html: str) -> str:

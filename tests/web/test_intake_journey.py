@@ -20,17 +20,13 @@ from casework.errors import InvalidInput
 from casework.models import Attachment, Case, CaseEvent, CaseTask, Notification
 from tests import factories as f
 
+from .test_intake import _media, form  # noqa: F401  (_media: a fixture)
 from .test_review import messages_of
 
 pytestmark = pytest.mark.django_db
 
 INTAKE = "/petugas/catat/"
 TASKS = "/petugas/tugas/"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def login(user) -> Client:
@@ -40,23 +36,12 @@ def login(user) -> Client:
 
 
 def intake(**changes) -> dict:
-    data = {
-        "category": "infrastruktur",
-        "title": "Saluran air tersumbat",
-        "description": "Saluran di depan masjid tersumbat sampah sejak seminggu.",
-        "address": "Dusun Krajan RT 02",
-        "latitude": "",
-        "longitude": "",
-        "priority": "sedang",
-        "confidentiality": "biasa",
-        "reporter_name": "",
-        "reporter_phone": "",
-        "reporter_email": "",
-        "reporter_nik": "",
-        "notify_channel": "",
-        "received_via": "in_person",
-        "received_on": timezone.localdate().isoformat(),
-    }
+    """The KIM intake form as an operator sends it: how and when the aspiration came."""
+    data = form(
+        notify_channel="",
+        received_via="in_person",
+        received_on=timezone.localdate().isoformat(),
+    )
     data.update(changes)
     return data
 

@@ -4,46 +4,16 @@ after a lost reply it lands on the first case's receipt, and records nothing new
 import re
 
 import pytest
-from django.test import Client
 
 from casework.models import Case, IdempotencyKey
 from tests import factories as f
 from tests.conftest import DESA
 
+from .test_intake import INTAKE, _media, form, login  # noqa: F401  (_media: a fixture)
+
 pytestmark = pytest.mark.django_db
 
-INTAKE = "/petugas/catat/"
 KEY_FIELD = re.compile(r'<input type="hidden" name="submission_key" value="([^"]+)">')
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def login(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def form(**changes) -> dict:
-    data = {
-        "category": "infrastruktur",
-        "title": "Saluran air tersumbat",
-        "description": "Saluran di depan masjid tersumbat sampah sejak seminggu.",
-        "address": "Dusun Krajan RT 02",
-        "latitude": "",
-        "longitude": "",
-        "priority": "sedang",
-        "confidentiality": "biasa",
-        "reporter_name": "",
-        "reporter_phone": "",
-        "reporter_email": "",
-        "reporter_nik": "",
-    }
-    data.update(changes)
-    return data
 
 
 def key_of(response) -> str:
