@@ -448,8 +448,8 @@ class ResendLinkView(PublicAPIView):
         summary=_("Send the tracking link again"),
         description=_(
             "To the reporter's phone number or e-mail address on file, when the case number "
-            "and the contact given match it; at most one message per case and hour. The "
-            "answer is the same whether or not they match."
+            "and the contact given match it (decided by a worker); at most one message per "
+            "case and hour, three a day. The answer is the same whether or not they match."
         ),
         request=s.ResendLinkInput,
         responses={202: s.DetailSerializer, **errors(400)},

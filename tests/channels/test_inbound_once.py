@@ -2,7 +2,6 @@
 and gets the same reply, whenever it comes."""
 
 import json
-from typing import TypedDict
 
 import pytest
 from django.core.cache import cache
@@ -12,19 +11,9 @@ from casework.api.inbound import signature
 from casework.models import Case, IdempotencyKey, Notification
 from tests.conftest import DESA
 
+from .test_inbound import SECRET, SENDER, SignatureHeader, _secret  # noqa: F401  (a fixture)
+
 pytestmark = pytest.mark.django_db
-
-SECRET = "inbound-test-secret"
-SENDER = "+6281234567890"
-
-
-@pytest.fixture(autouse=True)
-def _secret(settings):
-    settings.ASPIRASI_INBOUND_SECRET = SECRET
-
-
-class SignatureHeader(TypedDict, total=False):
-    HTTP_X_ASPIRASI_SIGNATURE: str
 
 
 def send(text, message_id, *, channel="sms", sender=SENDER):
